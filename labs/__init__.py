@@ -1,0 +1,1 @@
+"""The labs shipped with Lab Workbench."""

@@ -1,0 +1,60 @@
+"""One translation function for every visible text: English source strings, Simplified Chinese
+catalogue. Labs add their own strings with :func:`add_translations` from their ``page.py``.
+
+The language is chosen per browser by the ``lang`` cookie (set by ``/lang/<code>``), so layouts
+and callbacks, which both run inside a Flask request, see the same language.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+DEFAULT = "en"
+
+_ZH: dict[str, str] = {}
+_forced: ContextVar[str | None] = ContextVar("workbench_lang", default=None)
+
+
+def add_translations(zh: dict[str, str]) -> None:
+    """Add English → Chinese pairs. A string translated twice differently is a bug."""
+    for en, cn in zh.items():
+        if en in _ZH and _ZH[en] != cn:
+            raise ValueError(f"conflicting translations for {en!r}: {_ZH[en]!r} vs {cn!r}")
+        _ZH[en] = cn
+
+
+def current_language() -> str:
+    forced = _forced.get()
+    if forced:
+        return forced
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover - flask ships with dash
+        return DEFAULT
+    if has_request_context():
+        code = request.cookies.get("lang", DEFAULT)
+        return code if code in LANGUAGES else DEFAULT
+    return DEFAULT
+
+
+def use_language(code: str):
+    """Force a language in this context (tests, CLI, feedback pages). Returns a reset token."""
+    if code not in LANGUAGES:
+        raise ValueError(f"language {code!r} not understood; use one of {', '.join(LANGUAGES)}")
+    return _forced.set(code)
+
+
+def reset_language(token) -> None:
+    _forced.reset(token)
+
+
+def t(text: str, **values: object) -> str:
+    """Translate ``text`` into the current language; ``{name}`` fields are filled from values."""
+    out = _ZH.get(text, text) if current_language() == "zh" else text
+    return out.format(**values) if values else out
+
+
+def missing_translations(texts: list[str]) -> list[str]:
+    """The texts that have no Chinese translation (for tests)."""
+    return [s for s in texts if s not in _ZH]

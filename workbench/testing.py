@@ -1,0 +1,138 @@
+"""``check_lab``: the conformance suite every lab must pass (like sklearn's check_estimator)."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from workbench.lab import CASE_FILE, KEY_FILE, Case, Lab, SubmissionError
+
+Check = Callable[[Lab, Path], None]
+
+
+def _same_tree(a: Path, b: Path) -> list[str]:
+    """Relative paths that differ between two folders (missing on either side or other bytes)."""
+    files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b) for p in b.rglob("*") if p.is_file()}
+    diff = sorted(str(p) for p in files_a ^ files_b)
+    diff += sorted(str(p) for p in files_a & files_b
+                   if not filecmp.cmp(a / p, b / p, shallow=False))
+    return diff
+
+
+def check_determinism(lab: Lab, tmp: Path) -> None:
+    a = lab.make_case(7, "tiny", out=tmp / "det_a")
+    b = lab.make_case(7, "tiny", out=tmp / "det_b")
+    diff = _same_tree(a.root, b.root)
+    assert not diff, f"{lab.slug}: seed 7 gave different files: {diff[:5]}"
+    c = lab.make_case(8, "tiny", out=tmp / "det_c")
+    assert _same_tree(a.public, c.public), f"{lab.slug}: seeds 7 and 8 gave the same case"
+
+
+def check_separation(lab: Lab, tmp: Path) -> None:
+    case = lab.make_case(3, "tiny", out=tmp / "sep")
+    meta = json.loads((case.public / CASE_FILE).read_text(encoding="utf-8"))
+    assert "seed" not in meta, f"{lab.slug}: the public case file reveals the seed"
+    assert case.private is not None and (case.private / KEY_FILE).is_file()
+    assert Case.load(case.root).case_id == case.case_id
+    public_names = {p.name for p in case.public.rglob("*")} - {CASE_FILE}
+    private_names = {p.name for p in case.private.rglob("*")} - {KEY_FILE}
+    leaked = public_names & private_names
+    assert not leaked, f"{lab.slug}: private files also in public/: {sorted(leaked)}"
+
+
+def check_methods_are_valid_submissions(lab: Lab, tmp: Path) -> None:
+    case = lab.make_case(5, "tiny", out=tmp / "valid")
+    for name, method in (("baseline", lab.baseline), ("reference", lab.reference)):
+        solution = method(case)
+        problems = lab.validate(case, solution)
+        assert not problems, f"{lab.slug} {name}: {[str(p) for p in problems]}"
+        path = lab.write_submission(solution, tmp / f"{name}{lab.submission_suffixes[0]}")
+        again = lab.read_submission(path)
+        assert not lab.validate(case, again), f"{lab.slug} {name}: invalid after round trip"
+        m1, m2 = lab.evaluate(case, solution), lab.evaluate(case, again)
+        assert m1.keys() >= {m.name for m in lab.metrics}, f"{lab.slug}: metrics missing"
+        for k in m1:
+            assert abs(m1[k] - m2[k]) <= 1e-6 * max(1.0, abs(m1[k])), (
+                f"{lab.slug} {name}: metric {k} changed after a file round trip")
+
+
+def check_malformed_submissions(lab: Lab, tmp: Path) -> None:
+    case = lab.make_case(5, "tiny", out=tmp / "bad")
+    good = lab.write_submission(lab.baseline(case), tmp / f"good{lab.submission_suffixes[0]}")
+    raw = good.read_bytes()
+    bad = {"empty": b"", "garbage": b"\x00\xff\xfe not a submission \x80",
+           "truncated": raw[: len(raw) // 2], "json_list": b"[1, 2, 3]",
+           "text": "这不是答案\n".encode()}
+    for name, content in bad.items():
+        path = tmp / f"{name}{lab.submission_suffixes[0]}"
+        path.write_bytes(content)
+        try:
+            solution = lab.read_submission(path)
+        except SubmissionError as exc:
+            assert exc.problems and all(str(p) for p in exc.problems), f"{name}: no message"
+            continue
+        problems = lab.validate(case, solution)
+        assert problems, f"{lab.slug}: malformed submission {name!r} was accepted as valid"
+    missing = tmp / "does-not-exist.json"
+    try:
+        lab.read_submission(missing)
+    except SubmissionError as exc:
+        assert "does-not-exist" in str(exc), "the message must name the file"
+    else:
+        raise AssertionError(f"{lab.slug}: reading a missing file did not fail")
+
+
+def check_claims_on_default_case(lab: Lab, tmp: Path) -> None:
+    from workbench.datasets import default_case
+
+    case = default_case(lab)
+    base, ref = lab.evaluate(case, lab.baseline(case)), lab.evaluate(case, lab.reference(case))
+    failed = []
+    for claim in lab.claims:
+        value = claim.measure(base, ref)
+        if not claim.holds(value):
+            failed.append(f"{claim.name}={value:.4g} (claimed {claim.claimed})")
+    assert not failed, f"{lab.slug}: claims fail on the default case: {failed}"
+
+
+def check_page_renders(lab: Lab, tmp: Path) -> None:
+    from workbench.app import create_app
+
+    app = create_app()
+    import dash
+
+    pages = [p for p in dash.page_registry.values() if p["module"].startswith(f"labs.{lab.slug}")]
+    assert pages, f"{lab.slug}: no Dash page registered"
+    with app.server.test_request_context("/"):
+        for page in pages:
+            layout = page["layout"]() if callable(page["layout"]) else page["layout"]
+            assert layout is not None and layout.to_plotly_json(), f"{page['path']} is empty"
+
+
+CHECKS: tuple[Check, ...] = (
+    check_determinism,
+    check_separation,
+    check_methods_are_valid_submissions,
+    check_malformed_submissions,
+    check_claims_on_default_case,
+    check_page_renders,
+)
+
+
+def iter_checks(lab: Lab) -> Iterator[tuple[str, Callable[[Path], None]]]:
+    """(name, runnable) pairs, for pytest parametrisation."""
+    for check in CHECKS:
+        yield check.__name__, (lambda tmp, c=check: c(lab, tmp))
+
+
+def check_lab(lab: Lab) -> None:
+    """Run every conformance check on ``lab``; raise AssertionError on the first failure."""
+    with tempfile.TemporaryDirectory() as d:
+        for name, run in iter_checks(lab):
+            sub = Path(d) / name
+            sub.mkdir()
+            run(sub)
