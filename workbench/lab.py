@@ -142,6 +142,17 @@ def value_of(metric: str, of: str = "reference") -> Callable[[MetricValues, Metr
 
 
 @dataclass(frozen=True)
+class CodeEntry:
+    """How a code submission is run: the sandbox imports the student's module, calls
+    ``function(public_dir: Path, out_dir: Path)``, and the trusted parent then reads
+    ``out_dir / output`` with the lab's ``read_submission``."""
+
+    function: str
+    output: str
+    doc: str = ""
+
+
+@dataclass(frozen=True)
 class Case:
     """A generated case on disk: ``root/public`` (what a student may see) and ``root/private``
     (answer key, hidden simulator parameters). ``private`` is ``None`` on a student's machine."""
@@ -226,6 +237,7 @@ class Lab(Protocol):
     metrics: tuple[Metric, ...]
     claims: tuple[Claim, ...]
     submission_suffixes: tuple[str, ...]  # file suffixes a submission may have, e.g. (".json",)
+    code_entry: CodeEntry  # the function a code submission implements
 
     def make_case(self, seed: int, size: str = "class", *, out: Path) -> Case: ...
 
