@@ -2,11 +2,14 @@
 catalogue. Labs add their own strings with :func:`add_translations` from their ``page.py``.
 
 The language is chosen per browser by the ``lang`` cookie (set by ``/lang/<code>``), so layouts
-and callbacks, which both run inside a Flask request, see the same language.
+and callbacks, which run inside a Flask request, and background callbacks, which get the
+request's cookies from Dash, all see the same language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -14,6 +17,8 @@ DEFAULT = "en"
 
 _ZH: dict[str, str] = {}
 _forced: ContextVar[str | None] = ContextVar("workbench_lang", default=None)
+_recording: ContextVar[list[tuple[str, str]] | None] = ContextVar("workbench_t_calls",
+                                                                  default=None)
 
 
 def add_translations(zh: dict[str, str]) -> None:
@@ -34,8 +39,21 @@ def current_language() -> str:
         return DEFAULT
     if has_request_context():
         code = request.cookies.get("lang", DEFAULT)
-        return code if code in LANGUAGES else DEFAULT
-    return DEFAULT
+    else:
+        code = _callback_cookie_language()
+    return code if code in LANGUAGES else DEFAULT
+
+
+def _callback_cookie_language() -> str:
+    """The ``lang`` cookie as Dash hands it to a background callback, which runs in a worker
+    process without a Flask request."""
+    from dash import callback_context
+    from dash.exceptions import MissingCallbackContextException
+
+    try:
+        return callback_context.cookies.get("lang", DEFAULT)
+    except MissingCallbackContextException:
+        return DEFAULT
 
 
 def use_language(code: str):
@@ -52,7 +70,23 @@ def reset_language(token) -> None:
 def t(text: str, **values: object) -> str:
     """Translate ``text`` into the current language; ``{name}`` fields are filled from values."""
     out = _ZH.get(text, text) if current_language() == "zh" else text
-    return out.format(**values) if values else out
+    out = out.format(**values) if values else out
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.append((text, out))
+    return out
+
+
+@contextmanager
+def record() -> Iterator[list[tuple[str, str]]]:
+    """Collect ``(source text, rendered text)`` of every :func:`t` call in this context, so a
+    test can tell translated texts from literals that bypassed :func:`t`."""
+    calls: list[tuple[str, str]] = []
+    token = _recording.set(calls)
+    try:
+        yield calls
+    finally:
+        _recording.reset(token)
 
 
 def missing_translations(texts: list[str]) -> list[str]:

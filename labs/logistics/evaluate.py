@@ -1,0 +1,197 @@
+"""Validate a plan against an instance, build its timetable and compute every metric.
+
+The timetable of a route departs from the depot at the *latest feasible departure*: as late as
+possible without delaying the return or making a stop late, so waiting that a later start
+would remove is never counted.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from labs.logistics.instance import Instance, distance_matrix
+from labs.logistics.submission import Plan
+from workbench.lab import Problem
+
+EPS = 1e-6  # minutes; below this a window is not "missed" (float noise)
+SCHEDULE_COLUMNS = ("vehicle", "seq", "customer", "arrival", "start", "wait", "end", "load")
+VEHICLE_METRICS = ("vehicles_used", "load_factor", "shift_utilisation")
+ROUTE_METRICS = ("route_duration", "travel_time", "waiting_time", "distance",
+                 "route_time_utilisation")
+
+
+def _forward(inst: Instance, tt: np.ndarray, rows: list[int], depart: float) -> list[tuple]:
+    """(arrival, start, wait, end) per stop when leaving the depot at ``depart``."""
+    ready = inst.customers["ready"].to_numpy(float)
+    service = inst.customers["service"].to_numpy(float)
+    out, t, prev = [], depart, 0
+    for r in rows:
+        arrival = t + tt[prev, r]
+        start = max(arrival, ready[r - 1])
+        t = start + service[r - 1]
+        out.append((arrival, start, start - arrival, t))
+        prev = r
+    return out
+
+
+def latest_departure(inst: Instance, tt: np.ndarray, rows: list[int]) -> float:
+    """Latest departure that neither delays the return nor makes any stop (more) late.
+
+    Delaying the departure by d delays stop i by max(0, d − waiting before and at i); so d may
+    grow up to the total waiting, but not beyond any stop's remaining slack to its due time.
+    """
+    due = inst.customers["due"].to_numpy(float)
+    times = _forward(inst, tt, rows, inst.shift_start)
+    waited, slack = 0.0, np.inf
+    for r, (_, start, wait, _) in zip(rows, times, strict=True):
+        waited += wait
+        slack = min(slack, waited + due[r - 1] - start)
+    end = times[-1][3] + tt[rows[-1], 0] if rows else inst.shift_start
+    slack = min(slack, waited + inst.shift_end - end)
+    return inst.shift_start + max(0.0, min(waited, slack))
+
+
+def schedule(inst: Instance, plan: Plan) -> pd.DataFrame:
+    """Timetable: one row per known stop (vehicle, seq, customer, arrival, start, wait, end,
+    load after the stop); unknown stop ids are left out (``validate`` reports them)."""
+    tt, index = _travel(inst), inst.index_of()
+    demand = inst.customers["demand"].to_numpy(float)
+    records = []
+    for vehicle, stops in plan.used().items():
+        rows = [index[s] for s in stops if s in index]
+        if not rows:
+            continue
+        depart = latest_departure(inst, tt, rows)
+        load = 0.0
+        for seq, (r, times) in enumerate(zip(rows, _forward(inst, tt, rows, depart),
+                                             strict=True), start=1):
+            load += demand[r - 1]
+            records.append((vehicle, seq, int(inst.customers["id"].iat[r - 1]), *times, load))
+    return pd.DataFrame.from_records(records, columns=list(SCHEDULE_COLUMNS))
+
+
+def route_summary(inst: Instance, plan: Plan) -> pd.DataFrame:
+    """One row per used vehicle: departure, return, travel, wait, service, distance, load."""
+    tt, dist, index = _travel(inst), distance_matrix(inst), inst.index_of()
+    service = inst.customers["service"].to_numpy(float)
+    demand = inst.customers["demand"].to_numpy(float)
+    records = []
+    for vehicle, stops in plan.used().items():
+        rows = [index[s] for s in stops if s in index]
+        if not rows:
+            continue
+        path = [0, *rows, 0]
+        depart = latest_departure(inst, tt, rows)
+        times = _forward(inst, tt, rows, depart)
+        records.append({
+            "vehicle": vehicle, "stops": len(rows), "departure": depart,
+            "return_time": times[-1][3] + tt[rows[-1], 0],
+            "travel": float(sum(tt[a, b] for a, b in itertools.pairwise(path))),
+            "wait": float(sum(t[2] for t in times)),
+            "service": float(service[[r - 1 for r in rows]].sum()),
+            "distance": float(sum(dist[a, b] for a, b in itertools.pairwise(path))),
+            "load": float(demand[[r - 1 for r in rows]].sum())})
+    return pd.DataFrame.from_records(records, columns=[
+        "vehicle", "stops", "departure", "return_time", "travel", "wait", "service", "distance",
+        "load"])
+
+
+def _travel(inst: Instance) -> np.ndarray:
+    return distance_matrix(inst) / inst.speed_km_per_min
+
+
+def _coverage_problems(inst: Instance, plan: Plan) -> list[Problem]:
+    ids = set(int(c) for c in inst.customers["id"])
+    visits: dict[int, list[str]] = defaultdict(list)
+    problems = []
+    for vehicle, stops in plan.routes.items():
+        for s in stops:
+            if s in ids:
+                visits[s].append(vehicle)
+            else:
+                problems.append(Problem(
+                    f"unknown stop id {s} on vehicle {vehicle}; customer ids are "
+                    f"{min(ids)}–{max(ids)} and the depot is not listed as a stop",
+                    where=f"vehicle {vehicle}, stop {s}"))
+    for c in sorted(ids):
+        if not visits[c]:
+            problems.append(Problem(f"customer {c} is missing: no vehicle visits it",
+                                    where=f"customer {c}"))
+        elif len(visits[c]) > 1:
+            problems.append(Problem(
+                f"customer {c} is repeated: visited {len(visits[c])} times by vehicles "
+                f"{', '.join(visits[c])}", where=f"customer {c}"))
+    return problems
+
+
+def _fleet_problems(inst: Instance, plan: Plan) -> list[Problem]:
+    fleet = inst.vehicle_ids()
+    problems = [Problem(f"unknown vehicle {v}; the fleet is {fleet[0]}–{fleet[-1]}",
+                        where=f"vehicle {v}", affects=VEHICLE_METRICS)
+                for v in plan.used() if v not in fleet]
+    if len(plan.used()) > inst.vehicles:
+        problems.append(Problem(
+            f"more vehicles than the fleet: {len(plan.used())} routes for {inst.vehicles} "
+            "vehicles", where="fleet", affects=VEHICLE_METRICS + ROUTE_METRICS))
+    return problems
+
+
+def _route_problems(inst: Instance, plan: Plan) -> list[Problem]:
+    problems = []
+    for row in route_summary(inst, plan).itertuples():
+        if row.load > inst.capacity:
+            problems.append(Problem(
+                f"capacity exceeded on vehicle {row.vehicle} by {row.load - inst.capacity:g}",
+                where=f"vehicle {row.vehicle}", affects=VEHICLE_METRICS + ROUTE_METRICS))
+        late = row.return_time - inst.shift_end
+        if late > EPS:
+            problems.append(Problem(
+                f"vehicle {row.vehicle} returns after shift end by {late:.2f} minutes",
+                where=f"vehicle {row.vehicle}", affects=ROUTE_METRICS + ("shift_utilisation",)))
+    due = dict(zip(inst.customers["id"].astype(int), inst.customers["due"].astype(float),
+                   strict=True))
+    for stop in schedule(inst, plan).itertuples():
+        late = stop.start - due[stop.customer]
+        if late > EPS:
+            problems.append(Problem(
+                f"time window missed at stop {stop.customer} by {late:.2f} minutes",
+                where=f"vehicle {stop.vehicle}, stop {stop.customer}",
+                affects=ROUTE_METRICS + VEHICLE_METRICS + ("on_time_rate",)))
+    return problems
+
+
+def validate(inst: Instance, plan: Plan) -> list[Problem]:
+    """Every feasibility problem: coverage, fleet, capacity, time windows, shift end."""
+    return _coverage_problems(inst, plan) + _fleet_problems(inst, plan) + \
+        _route_problems(inst, plan)
+
+
+def evaluate(inst: Instance, plan: Plan) -> dict[str, float]:
+    """All metrics of a plan (see docs/logistics/instructor-notes.md for the definitions)."""
+    routes = route_summary(inst, plan)
+    stops = schedule(inst, plan)
+    k = len(routes)
+    duration = float((routes["return_time"] - routes["departure"]).sum())
+    travel, wait, service = (float(routes[c].sum()) for c in ("travel", "wait", "service"))
+    due = stops["customer"].map(dict(zip(inst.customers["id"], inst.customers["due"],
+                                         strict=True)))
+    on_time = set(stops.loc[stops["start"] <= due + EPS, "customer"])
+    return {
+        "route_duration": duration,
+        "travel_time": travel,
+        "waiting_time": wait,
+        "travel_plus_waiting": travel + wait,
+        "service_time": service,
+        "distance": float(routes["distance"].sum()),
+        "vehicles_used": float(k),
+        "load_factor": float(routes["load"].sum()) / (k * inst.capacity) if k else 0.0,
+        "shift_utilisation": (travel + service) / (k * inst.horizon) if k else 0.0,
+        "route_time_utilisation": 1.0 - wait / duration if duration else 0.0,
+        "on_time_rate": len(on_time) / inst.n,
+        "makespan": float(routes["return_time"].max() - routes["departure"].min()) if k else 0.0,
+        "mean_service_start": float(stops["start"].mean()) if len(stops) else 0.0,
+    }

@@ -1,0 +1,125 @@
+"""The experimental method: VRPTW optimisation with PyVRP.
+
+PyVRP works on integers, so every time and distance is multiplied by ``scale`` (100 by
+default). Durations, service times and ready times are rounded *up* and due times *down*:
+a plan feasible in integers is then feasible in the real (double-precision) instance. Each
+vehicle carries a fixed cost of one full shift, so the search first saves vehicles, then
+minimises total route duration (or distance, as in the Solomon benchmark).
+
+The search is reproducible: the default budget is a seed and a number of iterations, not
+wall-clock time (which depends on how loaded the machine is).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+from pyvrp import solve as pyvrp_solve
+
+from labs.logistics.baseline import time_aware_nearest_neighbour
+from labs.logistics.evaluate import validate
+from labs.logistics.instance import Instance, distance_matrix
+from labs.logistics.submission import Plan
+
+Progress = Callable[[float, str], None]
+DEFAULT_ITERATIONS = 2500
+OBJECTIVES = ("duration", "distance")
+
+
+class Budget:
+    """Stopping criterion: an iteration budget and/or a time limit, reporting progress."""
+
+    def __init__(self, max_iterations: int | None = None, time_limit: float | None = None,
+                 progress: Progress | None = None, report_every: float = 0.5):
+        if max_iterations is None and time_limit is None:
+            raise ValueError("give max_iterations, time_limit or both")
+        if (max_iterations is not None and max_iterations < 0) or (
+                time_limit is not None and time_limit < 0):
+            raise ValueError("max_iterations < 0 or time_limit < 0 not understood")
+        self.max_iterations, self.time_limit = max_iterations, time_limit
+        self.progress, self.report_every = progress, report_every
+        self.iterations, self.started, self.last_report = 0, time.perf_counter(), 0.0
+
+    def fraction(self) -> float:
+        parts = []
+        if self.max_iterations is not None:
+            parts.append(self.iterations / max(1, self.max_iterations))
+        if self.time_limit is not None:
+            parts.append((time.perf_counter() - self.started) / max(1e-9, self.time_limit))
+        return min(1.0, max(parts))
+
+    def __call__(self, best_cost: float) -> bool:
+        self.iterations += 1
+        done = self.fraction() >= 1.0
+        now = time.perf_counter()
+        if self.progress is not None and (done or now - self.last_report >= self.report_every):
+            self.last_report = now
+            self.progress(self.fraction(), f"iteration {self.iterations}, best cost {best_cost}")
+        return done
+
+
+def problem_data(inst: Instance, *, objective: str = "duration", scale: int = 100,
+                 fixed_cost: int | None = None) -> ProblemData:
+    """The instance as PyVRP integer data (see the module docstring for the rounding)."""
+    if objective not in OBJECTIVES:
+        raise ValueError(f"objective {objective!r} not understood; use {' or '.join(OBJECTIVES)}")
+    c = inst.customers
+    dist = distance_matrix(inst)
+    durations = np.ceil(dist / inst.speed_km_per_min * scale - 1e-9).astype(np.int64)
+    distances = np.round(dist * scale).astype(np.int64)
+    np.fill_diagonal(durations, 0)
+    locations = [Location(inst.depot_x, inst.depot_y)] + [
+        Location(float(x), float(y)) for x, y in zip(c["x"], c["y"], strict=True)]
+    start, end = math.ceil(inst.shift_start * scale), math.floor(inst.shift_end * scale)
+    clients = [Client(location=i + 1, delivery=[int(q)],
+                      service_duration=math.ceil(s * scale - 1e-9),
+                      tw_early=math.ceil(r * scale - 1e-9), tw_late=math.floor(d * scale + 1e-9))
+               for i, (q, s, r, d) in enumerate(zip(c["demand"], c["service"], c["ready"],
+                                                    c["due"], strict=True))]
+    if fixed_cost is None:  # one full shift: saving a vehicle comes first
+        fixed_cost = (end - start) * (1 if objective == "duration" else 10)
+    vehicle = VehicleType(num_available=inst.vehicles, capacity=[inst.capacity],
+                          fixed_cost=fixed_cost, tw_early=start, tw_late=end,
+                          unit_distance_cost=int(objective == "distance"),
+                          unit_duration_cost=int(objective == "duration"))
+    return ProblemData(locations, clients, [Depot(location=0, tw_early=start, tw_late=end)],
+                       [vehicle], [distances], [durations])
+
+
+def solve_raw(inst: Instance, *, seed: int = 0, max_iterations: int | None = None,
+              time_limit: float | None = None, progress: Progress | None = None,
+              objective: str = "duration", scale: int = 100, fixed_cost: int | None = None,
+              ) -> tuple[list[list[int]], bool]:
+    """Run PyVRP; return routes as lists of customer ids and whether PyVRP found them
+    feasible. With neither budget given, ``DEFAULT_ITERATIONS`` iterations are run."""
+    if max_iterations is None and time_limit is None:
+        max_iterations = DEFAULT_ITERATIONS
+    data = problem_data(inst, objective=objective, scale=scale, fixed_cost=fixed_cost)
+    result = pyvrp_solve(data, Budget(max_iterations, time_limit, progress), seed=seed,
+                         collect_stats=False, display=False)
+    ids = inst.customers["id"].to_numpy(int)
+    routes = [[int(ids[a.idx]) for a in r.schedule() if a.is_client()]
+              for r in result.best.routes()]
+    return [r for r in routes if r], bool(result.is_feasible())
+
+
+def solve(inst: Instance, *, seed: int = 0, max_iterations: int | None = None,
+          time_limit: float | None = None, progress: Progress | None = None) -> Plan:
+    """The optimised plan; routes are numbered in order of their first stop's id.
+
+    Falls back to the time-aware nearest-neighbour plan if the search found nothing feasible
+    within its budget (it has not on any generated case; the fallback keeps grading robust).
+    """
+    routes, feasible = solve_raw(inst, seed=seed, max_iterations=max_iterations,
+                                 time_limit=time_limit, progress=progress)
+    routes.sort(key=lambda r: r[0])
+    plan = Plan(dict(zip(inst.vehicle_ids(), (tuple(r) for r in routes), strict=False)))
+    if not feasible or len(routes) > inst.vehicles or validate(inst, plan):
+        return time_aware_nearest_neighbour(inst)
+    if progress is not None:
+        progress(1.0, "done")
+    return plan

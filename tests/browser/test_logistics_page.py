@@ -1,0 +1,73 @@
+"""One real-browser walk through the home page and the logistics page."""
+
+from pathlib import Path
+
+import pytest
+
+from labs.logistics import LAB
+from labs.logistics.baseline import dispatcher
+from labs.logistics.instance import load_instance
+from labs.logistics.submission import write_plan
+from workbench.datasets import default_case
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def plan_files(tmp_path: Path) -> dict[str, Path]:
+    inst = load_instance(default_case(LAB))
+    good = write_plan(dispatcher(inst), tmp_path / "dispatcher_plan.json")
+    bad = tmp_path / "broken_plan.csv"
+    bad.write_text("vehicle,seq,customer\nV01,1,3\nV01,two,5\n", encoding="utf-8")
+    return {"good": good, "bad": bad}
+
+
+def test_home_logistics_upload_optimise_and_chinese(ui, plan_files):
+    ui.open("/")
+    ui.text_in("#home-card-logistics", "Delivery scheduling")
+    ui.screenshot("home")
+    ui.element("#home-open-logistics").click()
+
+    ui.element("#logistics-page")
+    ui.element("#logistics-left-map .js-plotly-plot")
+    ui.element("#logistics-right-map .js-plotly-plot")
+    ui.text_in("#logistics-left-map", "Dispatcher (baseline)")
+
+    ui.upload("logistics-upload", plan_files["good"])
+    ui.text_in("#logistics-grade", "The submission is valid.")
+    assert " / 100" in ui.element("#logistics-grade-score").text
+    ui.element("#logistics-left-method option[value='upload']").click()
+    ui.text_in("#logistics-left-map", "Your uploaded plan")
+    ui.screenshot("logistics-uploaded")
+    ui.click_text("#logistics-tabs .nav-link", "Vehicle timelines")
+    ui.text_in("#logistics-right-timeline", "Optimised (reference)")
+    ui.screenshot("logistics-timelines")
+    ui.click_text("#logistics-tabs .nav-link", "Key figures")
+    table = ui.text_in("#logistics-kpi-table", "Route duration (min)")
+    assert "Your uploaded plan" in table and "Dispatcher (baseline)" in table
+    ui.element("#logistics-kpi-chart .js-plotly-plot")
+    ui.text_in("#logistics-claims", "Reference vs Time-aware nearest neighbour")
+    ui.screenshot("logistics-kpis")
+    ui.click_text("#logistics-tabs .nav-link", "Traffic by hour")
+    ui.text_in("#logistics-trips", "Travel speed by hour of departure")
+    ui.screenshot("logistics-trips")
+    ui.click_text("#logistics-tabs .nav-link", "Route maps")
+
+    ui.upload("logistics-upload", plan_files["bad"])
+    problems = ui.text_in("#logistics-grade", "not valid")
+    assert "broken_plan.csv: row 3: field seq = 'two' is not a whole number" in problems
+
+    ui.element("#shell-lang-zh").click()
+    ui.text_in("#shell-brand", "实训工作台")
+    ui.text_in("#logistics-page", "你的方案")
+    ui.text_in("#logistics-grade", "提交无效")  # the upload survives the switch, regraded
+    ui.element("#logistics-left-map .js-plotly-plot")
+
+    # the background job sees the language cookie too
+    ui.element("#logistics-optimise-iterations option[value='200']").click()
+    ui.element("#logistics-optimise-btn").click()
+    ui.text_in("#logistics-optimise-status", "优化方案已完成", timeout=90)
+    assert ui.element("#logistics-optimise-btn").is_enabled()
+    ui.element("#logistics-right-method option[value='optimised']").click()
+    ui.text_in("#logistics-right-map", "你的优化运行")
+    ui.screenshot("logistics-zh")

@@ -1,0 +1,29 @@
+"""Every registered lab passes every conformance check (``workbench.testing.CHECKS``).
+
+With no lab registered, or a registry that cannot load, this fails instead of passing empty.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workbench import registry
+from workbench.testing import CHECKS
+
+
+def _params() -> list:
+    try:
+        found = registry.labs()
+    except Exception as exc:  # report a broken entry point as a failing test, not a crash
+        return [pytest.param(None, None, f"the lab registry cannot load: {exc}", id="registry")]
+    if not found:
+        return [pytest.param(None, None, "no lab is registered in the workbench.labs "
+                             "entry-point group", id="no-labs")]
+    return [pytest.param(lab, check, None, id=f"{slug}-{check.__name__}")
+            for slug, lab in found.items() for check in CHECKS]
+
+
+@pytest.mark.parametrize(("lab", "check", "error"), _params())
+def test_conformance(lab, check, error, tmp_path):
+    assert error is None, error
+    check(lab, tmp_path)

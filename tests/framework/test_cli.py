@@ -1,0 +1,186 @@
+"""The ``workbench`` command on the fake lab (through the registry seam), and one real run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import main
+
+
+@pytest.fixture
+def run(fake_registered):
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture
+def case_dir(run, tmp_path):
+    result = run("data", "generate", "fake", "--seed", 4, "--size", "tiny", "--out",
+                 tmp_path / "case")
+    assert result.exit_code == 0, result.output
+    return tmp_path / "case"
+
+
+def test_every_verb_has_help(run):
+    for verb in ([], ["serve"], ["labs"], ["solve"], ["grade"], ["check"], ["reproduce"],
+                 ["data"], ["data", "generate"], ["data", "refresh"], ["data", "verify"]):
+        result = run(*verb, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output, verb
+
+
+def test_labs_lists_claims(run):
+    result = run("labs", "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [{"lab": "fake", "title": "Fake lab", "claims": [
+        {"name": "error_drop", "claimed": "−50 %", "description": "Hints cut the error"}]}]
+    assert "error_drop: −50 %" in run("labs").stdout
+
+
+def test_generate_refuses_a_non_empty_folder(run, case_dir):
+    result = run("data", "generate", "fake", "--seed", 4, "--out", case_dir)
+    assert result.exit_code == 2 and "is not empty" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_solve_then_grade_a_batch_with_a_bad_file(run, case_dir, tmp_path):
+    for method in ("baseline", "reference", "zeros"):
+        result = run("solve", "fake", "--method", method, "--case", case_dir,
+                     "--out", tmp_path / "subs" / f"{method}.json")
+        assert result.exit_code == 0, result.output
+    (tmp_path / "subs" / "broken.json").write_text("{not json", encoding="utf-8")
+    subs = sorted((tmp_path / "subs").glob("*.json"))
+    result = run("grade", "fake", "--case", case_dir, *subs, "--json")
+    assert result.exit_code == 0, result.output
+    assert "Not stored" in result.stderr
+    reports = {Path(r["submission"]).stem: r for r in json.loads(result.stdout)}
+    assert reports["reference"]["score"] == pytest.approx(100.0)
+    assert reports["baseline"]["score"] == pytest.approx(0.0)
+    assert reports["broken"]["valid"] is False and reports["broken"]["score"] == 0.0
+    assert "not a JSON file" in reports["broken"]["problems"][0]
+    assert {"submission", "valid", "score", "max_score", "metrics", "problems"} <= set(
+        reports["zeros"])
+
+
+def test_grade_stores_exports_writes_feedback_and_resumes(run, case_dir, tmp_path):
+    sub = tmp_path / "alice.json"
+    assert run("solve", "fake", "--method", "reference", "--case", case_dir,
+               "--out", sub).exit_code == 0
+    db, out, fb = tmp_path / "gb.sqlite", tmp_path / "canvas.csv", tmp_path / "fb"
+    args = ["grade", "fake", "--case", case_dir, sub, "--db", db, "--export", "canvas",
+            "--out", out, "--feedback", fb, "--assignment", "Picks"]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    assert "alice: 100.00 / 100 (valid)" in result.stdout
+    with out.open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][-1] == "Picks" and rows[2][0] == "alice" and rows[2][-1] == "100.00"
+    assert "100.00 / 100" in (fb / "alice.html").read_text(encoding="utf-8")
+    again = run(*args, "--resume", "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)[0]["score"] == pytest.approx(100)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["grade", "nolab", "--case", "x", "a.json"], "unknown lab 'nolab'"),
+    (["grade", "fake", "--case", "missing-case", "a.json"], "not a case folder"),
+    (["solve", "fake", "--method", "magic", "--case", "{case}", "--out", "x.json"],
+     "method 'magic' not understood"),
+    (["grade", "fake", "--case", "{case}", "a.json", "--export", "csv"], "--export needs --out"),
+    (["grade", "fake", "--case", "{case}", "a.json", "--resume"], "--resume needs --db"),
+    (["grade", "fake", "--case", "{case}", "a.json", "b.json", "--export", "gradescope",
+      "--out", "r.json"], "one results.json holds one submission"),
+    (["grade", "fake", "--case", "{case}", "x/a.json", "y/a.json", "z/x/a.json"],
+     "same student"),
+])
+def test_bad_input_is_one_sentence_and_exit_2(run, case_dir, args, message):
+    result = run(*[a.replace("{case}", str(case_dir)) for a in args])
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_with_and_without_the_answer_key(run, case_dir, tmp_path):
+    sub = tmp_path / "mine.json"
+    run("solve", "fake", "--method", "reference", "--case", case_dir, "--out", sub)
+    full = run("check", "fake", sub, "--case", case_dir, "--json")
+    assert full.exit_code == 0 and json.loads(full.stdout)["score"] == pytest.approx(100.0)
+    student = tmp_path / "student"
+    shutil.copytree(case_dir / "public", student / "public")  # what a student is handed
+    public = run("check", "fake", sub, "--case", student, "--json")
+    data = json.loads(public.stdout)
+    assert public.exit_code == 0 and data["valid"] and data["metrics"] == {}
+    assert "answer key" in data["note"] and "score" not in data
+    (tmp_path / "short.json").write_text('{"picks": [1]}', encoding="utf-8")
+    bad = run("check", "fake", tmp_path / "short.json", "--case", student / "public")
+    assert bad.exit_code == 1 and "1 picks given, 5 expected" in bad.stdout
+
+
+def test_grade_needs_the_private_key(run, case_dir, tmp_path):
+    shutil.copytree(case_dir / "public", tmp_path / "student" / "public")
+    result = run("grade", "fake", "--case", tmp_path / "student", "a.json")
+    assert result.exit_code == 2 and "no private/ folder" in result.output
+
+
+def test_reproduce_json(run):
+    result = run("reproduce", "fake", "--seeds", 2, "--size", "tiny", "--json")
+    assert result.exit_code == 0, result.output
+    [entry] = json.loads(result.stdout)["labs"]
+    assert entry["lab"] == "fake" and len(entry["claims"][0]["values"]) == 2
+    text = run("reproduce", "fake", "--seeds", 2, "--size", "tiny")
+    assert "error_drop: claimed −50 %" in text.stdout and "holds" in text.stdout
+
+
+def test_data_verify_reports_drift(run, monkeypatch, tmp_path):
+    import workbench.datasets as datasets
+
+    root = tmp_path / "datasets"
+    root.mkdir()
+    monkeypatch.setattr(datasets, "datasets_dir", lambda: root)
+    assert run("data", "verify").exit_code == 2  # empty manifest: nothing to verify
+    assert run("data", "refresh", "fake").exit_code == 0
+    assert (root / "fake" / "public" / "hints.json").is_file()
+    assert run("data", "verify").exit_code == 0
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["labs"]["fake"]["sha256"]["public/hints.json"] = "0" * 64
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    result = run("data", "verify", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["fake"] == {"ok": False, "differ": ["public/hints.json"]}
+
+
+def test_console_script_runs():
+    script = Path(sys.executable).with_name("workbench")
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "grade" in done.stdout and "reproduce" in done.stdout
+
+
+def test_unusable_gradebook_url_is_bad_input(run, case_dir):
+    result = run("grade", "fake", "--case", case_dir, "a.json", "--db", "nosuchdb://x/y")
+    assert result.exit_code == 2 and "--db nosuchdb://x/y: the gradebook cannot be opened" \
+        in result.output
+
+
+def test_serve_uses_waitress_unless_debug(run, monkeypatch):
+    import waitress
+
+    import workbench.app
+
+    class FakeApp:
+        server = object()
+
+        def run(self, **kwargs):
+            calls.append(("dash", kwargs))
+
+    calls: list = []
+    monkeypatch.setattr(workbench.app, "create_app", lambda: FakeApp())
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(("waitress", kw)))
+    assert run("serve", "--port", 8123).exit_code == 0
+    assert run("serve", "--debug").exit_code == 0
+    assert calls == [("waitress", {"host": "127.0.0.1", "port": 8123}),
+                     ("dash", {"host": "127.0.0.1", "port": 8050, "debug": True})]

@@ -1,0 +1,134 @@
+"""Components every lab page can reuse: the upload box and the view of a grade report."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from workbench.app.i18n import add_translations, t
+from workbench.app.uploads import MAX_UPLOAD_BYTES
+from workbench.grading import GradeReport
+from workbench.lab import Claim, Metric
+
+add_translations({
+    "Drag and drop a file here, or click to choose one": "将文件拖放到此处，或点击选择文件",
+    "Score": "得分",
+    "Criterion": "评分项",
+    "Points": "分数",
+    "Why": "原因",
+    "Problems found": "发现的问题",
+    "No problems found.": "未发现问题。",
+    "The submission is valid.": "提交有效。",
+    "The submission is not valid, so it scores 0.": "提交无效，因此得分为 0。",
+    "The file could not be used": "无法使用该文件",
+    "Metric": "指标",
+    "Claim": "结论",
+    "Claimed": "案例数值",
+    "holds": "成立",
+    "does not hold": "不成立",
+})
+
+
+def upload_box(id_: str, accept: str, hint: str) -> dcc.Upload:
+    """A ``dcc.Upload`` drop zone; ``hint`` (already translated) names the expected files."""
+    return dcc.Upload(
+        html.Div([html.Div(t("Drag and drop a file here, or click to choose one")),
+                  html.Small(hint, className="text-muted")]),
+        id=id_, accept=accept, multiple=False, max_size=MAX_UPLOAD_BYTES,
+        className="upload-box", className_active="upload-box bg-light")
+
+
+def score_badge(report: GradeReport, id_prefix: str) -> html.Div:
+    color = "success" if report.valid and report.percent >= 50 else (
+        "warning" if report.valid else "danger")
+    return html.Div([
+        html.Span(t("Score"), className="me-2"),
+        dbc.Badge(f"{report.score:.1f} / {report.max_score:.0f}", color=color,
+                  class_name="fs-5", id=f"{id_prefix}-score"),
+    ], className="mb-2 d-flex align-items-center")
+
+
+def criteria_table(report: GradeReport) -> dbc.Table:
+    head = html.Thead(html.Tr([html.Th(t("Criterion")), html.Th(t("Points")), html.Th(t("Why"))]))
+    rows = [html.Tr([html.Td(t(c.label)), html.Td(f"{c.points:.1f} / {c.max_points:.0f}"),
+                     html.Td(c.message, className="small")])
+            for c in report.criteria if not c.hidden]
+    return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, bordered=False)
+
+
+def problems_list(problems: list[str]) -> html.Div:
+    if not problems:
+        return html.P(t("No problems found."), className="text-success")
+    return html.Div([html.H6(t("Problems found")),
+                     html.Ul([html.Li(p) for p in problems], className="grade-problems")])
+
+
+def grade_view(report: GradeReport, id_prefix: str) -> html.Div:
+    """Score, verdict, per-criterion points with reasons, and every problem in plain words."""
+    verdict = (dbc.Alert(t("The submission is valid."), color="success", class_name="py-2")
+               if report.valid else
+               dbc.Alert(t("The submission is not valid, so it scores 0."), color="danger",
+                         class_name="py-2"))
+    return html.Div([score_badge(report, id_prefix), verdict, criteria_table(report),
+                     problems_list(report.problems)], className="grade-view")
+
+
+def error_view(message: str) -> dbc.Alert:
+    """An upload that could not be stored or graded at all."""
+    return dbc.Alert([html.Strong(t("The file could not be used")), ": ", message],
+                     color="danger", class_name="grade-error")
+
+
+def format_value(value: float | None) -> str:
+    """A metric value for reading: 3 decimals below 10, else 1 with thousands separators."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
+
+
+def metrics_frame(metrics: Sequence[Metric], values_by_column: Mapping[str, Mapping[str, float]],
+                  ) -> pd.DataFrame:
+    """One row per metric (translated title and unit), one column per method; a value the
+    method lacks shows as a dash. Feed it to ``dbc.Table.from_dataframe``."""
+    rows = {}
+    for metric in metrics:
+        label = t(metric.title) + (f" ({t(metric.unit)})" if metric.unit else "")
+        rows[label] = {column: format_value(values.get(metric.name, math.nan))
+                       for column, values in values_by_column.items()}
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = t("Metric")
+    return frame.reset_index()
+
+
+def message_figure(message: str) -> go.Figure:
+    """An empty figure that says why there is nothing to plot."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_layout(xaxis_visible=False, yaxis_visible=False, height=420,
+                      margin=dict(l=10, r=10, t=10, b=10), template="plotly_white")
+    return fig
+
+
+def claim_value(claim: Claim, value: float) -> str:
+    """A measured claim value with its verdict, e.g. ``−38.2 % (holds)``."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    shown = f"{100 * value:+.1f} %" if claim.unit == "%" else f"{value:.3g} {claim.unit}".strip()
+    verdict = t("holds") if claim.holds(value) else t("does not hold")
+    return f"{shown.replace('-', '−')} ({verdict})"
+
+
+def claims_frame(claims: Sequence[Claim], reference: Mapping[str, float],
+                 baselines: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """One row per claim: what the case study claimed and what this case measures for the
+    reference against each baseline (columns named by the baselines' labels)."""
+    rows = [{t("Claim"): t(claim.description), t("Claimed"): t(claim.claimed),
+             **{label: claim_value(claim, claim.measure(values, reference))
+                for label, values in baselines.items()}}
+            for claim in claims]
+    return pd.DataFrame(rows)

@@ -1,0 +1,118 @@
+"""An HTML feedback page per submission: score, criteria, problems, metrics and the lab's
+figures. Pages work offline: plotly.js is written once next to them (``plotly.min.js``) or
+inlined into a single self-contained page."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from plotly.offline import get_plotlyjs
+
+from workbench.app.i18n import add_translations, reset_language, t, use_language
+from workbench.grading.report import GradeReport
+from workbench.lab import Case, Lab
+
+add_translations({
+    "Feedback": "反馈",
+    "Score": "得分",
+    "Criterion": "评分项",
+    "Points": "分数",
+    "Out of": "满分",
+    "Explanation": "说明",
+    "Problems": "问题",
+    "No problems found.": "未发现问题。",
+    "Metric": "指标",
+    "Metrics": "各项指标",
+    "You": "你的方案",
+    "Baseline": "基线（对照组）",
+    "Reference": "参考方案（实验组）",
+    "Figures": "图表",
+    "The submission is not valid, so it scores 0.": "提交无效，因此得分为 0。",
+    "The figures could not be drawn: {error}": "无法绘制图表：{error}",
+    "Beating the reference earns up to {bonus} bonus per criterion.":
+        "超过参考方案时，每个评分项最多可获得 {bonus} 的加分。",
+})
+
+STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#222}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;
+padding:.3rem .6rem;text-align:left}.score{font-size:2rem}.bad{color:#b00020}"""
+
+
+def _num(x: float | None) -> str:
+    return "–" if x is None or not math.isfinite(x) else f"{x:.4g}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _figures_html(lab: Lab, case: Case, solutions: Mapping[str, Any], inline: bool) -> str:
+    try:
+        figures = lab.figures(case, solutions)
+    except Exception as exc:  # a half-valid solution must not cost the student their page
+        return f"<p class='bad'>{escape(t('The figures could not be drawn: {error}', error=exc))}</p>"
+    parts = []
+    for i, fig in enumerate(figures):
+        # plotly.js once per page: inlined, or a relative link to the folder's copy
+        js: bool | str = (True if inline else "directory") if i == 0 else False
+        parts.append(fig.to_html(full_html=False, include_plotlyjs=js))
+    return "\n".join(parts)
+
+
+def feedback_html(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[str, Any],
+                  *, inline: bool = False, lang: str = "en") -> str:
+    """The page as a string. ``solutions`` maps "you"/"baseline"/"reference" to solutions
+    (leave "you" out when the submission could not be read)."""
+    from workbench.grading.grade import BONUS_CAP
+
+    token = use_language(lang)
+    try:
+        criteria = _table([t("Criterion"), t("Points"), t("Out of"), t("Explanation")],
+                          [[t(c.label), f"{c.points:.2f}", f"{c.max_points:g}", c.message]
+                           for c in report.criteria])
+        titles = {m.name: f"{t(m.title)} ({m.unit})" if m.unit else t(m.title)
+                  for m in lab.metrics}
+        names = list(titles) + sorted(set(report.metrics) - set(titles))
+        metrics = _table([t("Metric"), t("You"), t("Baseline"), t("Reference")],
+                         [[titles.get(n, n), _num(report.metrics.get(n)),
+                           _num(report.baseline_metrics.get(n)),
+                           _num(report.reference_metrics.get(n))] for n in names])
+        problems = ("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in report.problems) + "</ul>"
+                    if report.problems else f"<p>{escape(t('No problems found.'))}</p>")
+        invalid = ("" if report.valid else
+                   f"<p class='bad'>{escape(t('The submission is not valid, so it scores 0.'))}</p>")
+        bonus = t("Beating the reference earns up to {bonus} bonus per criterion.",
+                  bonus=f"{BONUS_CAP:.0%}")
+        figures = _figures_html(lab, case, solutions, inline)
+        title = f"{t('Feedback')}: {lab.title} — {Path(report.submission).name}"
+        return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+                f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
+                f"<h1>{escape(title)}</h1>"
+                f"<p class='score'>{escape(t('Score'))}: {report.score:.2f} / "
+                f"{report.max_score:g}</p>{invalid}<p>{escape(bonus)}</p>{criteria}"
+                f"<h2>{escape(t('Problems'))}</h2>{problems}"
+                f"<h2>{escape(t('Metrics'))}</h2>{metrics}"
+                f"<h2>{escape(t('Figures'))}</h2>{figures}</body></html>")
+    finally:
+        reset_language(token)
+
+
+def write_feedback(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[str, Any],
+                   path: str | Path, *, inline: bool = False, lang: str = "en") -> Path:
+    """Write the page to ``path``; unless ``inline``, also ``plotly.min.js`` next to it (once
+    per folder), which the pages load with a relative link, so no network is needed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(feedback_html(lab, case, report, solutions, inline=inline, lang=lang),
+                    encoding="utf-8")
+    bundle = path.parent / "plotly.min.js"
+    if not inline and not bundle.is_file():
+        bundle.write_text(get_plotlyjs(), encoding="utf-8")
+    return path

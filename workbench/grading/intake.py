@@ -1,0 +1,207 @@
+"""Submission intake: turn what a student hands in into something safe to grade.
+
+``classify(path)`` decides whether a submission is **data** (a plan file the lab's
+``read_submission`` reads directly, nothing is run) or **code** (a ``.py`` module, a notebook, or
+a zip/folder of them), and stages code into a clean folder holding ``submission.py`` plus its
+helper modules. Nothing here executes or even compiles student code: that only ever happens
+inside the sandbox. Every refusal is an :class:`IntakeError` whose message says what was wrong
+and what to do.
+"""
+
+from __future__ import annotations
+
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from workbench.lab import SubmissionError
+
+MAIN_MODULE = "submission.py"
+DATA_SUFFIXES = (".json", ".csv", ".xlsx")
+CODE_SUFFIXES = (".py", ".ipynb")
+IGNORED_NAMES = ("__MACOSX", ".DS_Store", "__pycache__", ".ipynb_checkpoints")
+
+
+class IntakeError(SubmissionError):
+    """A submission refused before anything ran, with a plain reason."""
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """Bounds on what a zip or folder may hold (zip bombs, huge uploads)."""
+
+    max_files: int = 200
+    max_total_bytes: int = 50 * 2**20
+    max_file_bytes: int = 20 * 2**20
+    max_ratio: float = 100.0  # uncompressed/compressed, checked on members over 1 MiB
+
+    def __post_init__(self) -> None:
+        for name in ("max_files", "max_total_bytes", "max_file_bytes", "max_ratio"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"IntakeLimits.{name} = {getattr(self, name)} not understood; "
+                                 "give a positive number")
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a submission is. ``data_file`` is set for data, ``staged`` (a folder holding
+    ``submission.py``) for code."""
+
+    kind: Literal["code", "data"]
+    source: Path
+    data_file: Path | None = None
+    staged: Path | None = None
+
+
+def classify(path: str | Path, *, data_suffixes: tuple[str, ...] = DATA_SUFFIXES,
+             dest: Path | None = None, limits: IntakeLimits = IntakeLimits()) -> Intake:
+    """Classify a submission and, for code (or a zipped data file), stage it under ``dest``.
+
+    ``dest`` defaults to a fresh temporary folder that the caller removes when done.
+    """
+    source = Path(path)
+    if source.is_symlink():
+        raise IntakeError(f"{source.name}: is a symbolic link; hand in the file itself")
+    if not source.exists():
+        raise IntakeError(f"{source}: no such file or folder")
+    suffix = source.suffix.lower()
+    if source.is_file() and suffix in data_suffixes:
+        return Intake("data", source, data_file=source)
+    if source.is_file() and suffix not in CODE_SUFFIXES + (".zip",):
+        allowed = ", ".join(sorted(set(data_suffixes + CODE_SUFFIXES + (".zip",))))
+        raise IntakeError(f"{source.name}: a {suffix or 'suffix-less'} file is not a submission;"
+                          f" hand in one of: {allowed}")
+    dest = Path(tempfile.mkdtemp(prefix="workbench-intake-")) if dest is None else Path(dest)
+    files = dest / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        _copy_folder(source, files, limits)
+    elif suffix == ".zip":
+        _safe_unzip(source, files, limits)
+    else:
+        shutil.copyfile(source, files / source.name)
+    return _stage(source, files, dest / "code", data_suffixes)
+
+
+def _stage(source: Path, files: Path, code: Path, data_suffixes: tuple[str, ...]) -> Intake:
+    """Pick the main module among the unpacked files and lay out the code folder."""
+    from workbench.grading.notebook import notebook_to_script
+
+    top = [p for p in files.rglob("*") if p.is_file()]
+    scripts = [p for p in top if p.suffix == ".py"]
+    notebooks = [p for p in top if p.suffix == ".ipynb"]
+    if not scripts and not notebooks:
+        data = [p for p in top if p.suffix.lower() in data_suffixes]
+        if len(data) == 1:
+            return Intake("data", source, data_file=data[0])
+        names = ", ".join(sorted(p.name for p in data)) or "none"
+        raise IntakeError(f"{source.name}: no code (.py or .ipynb) and not exactly one data "
+                          f"file (found: {names}); hand in one plan file or your code")
+    main = [p for p in scripts if p.name == MAIN_MODULE]
+    if not main and len(notebooks) == 1:
+        main = notebooks
+    elif not main and len(scripts) == 1 and not notebooks:
+        main = scripts
+    if len(main) != 1:
+        names = ", ".join(sorted(p.relative_to(files).as_posix() for p in scripts + notebooks))
+        raise IntakeError(f"{source.name}: cannot tell which file is your main module among "
+                          f"{names}; name it {MAIN_MODULE} (or hand in a single notebook)")
+    root = main[0].parent
+    shutil.copytree(root, code, symlinks=True,
+                    ignore=shutil.ignore_patterns(*IGNORED_NAMES))
+    if main[0].suffix == ".ipynb":
+        (code / main[0].name).unlink()
+        script = notebook_to_script(main[0])
+        (code / MAIN_MODULE).write_text(script, encoding="utf-8")
+    elif main[0].name != MAIN_MODULE:
+        (code / main[0].name).rename(code / MAIN_MODULE)
+    return Intake("code", source, staged=code)
+
+
+def _member_path(name: str, archive: str) -> PurePosixPath:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or (path.parts and ":" in path.parts[0]):
+        raise IntakeError(f"{archive}: member {name!r} has an absolute path; zip the folder "
+                          "contents with relative paths")
+    if ".." in path.parts:
+        raise IntakeError(f"{archive}: member {name!r} points outside the archive ('..'); "
+                          "zip only your own folder")
+    return path
+
+
+def _safe_unzip(archive: Path, into: Path, limits: IntakeLimits) -> None:
+    """Extract ``archive`` after checking every member: paths, links, counts, sizes, ratios."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.infolist()
+                       if not any(part in IGNORED_NAMES for part in m.filename.split("/"))]
+            _check_members(archive.name, members, limits)
+            for m in members:
+                target = into / _member_path(m.filename, archive.name)
+                if m.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(m) as src, open(target, "wb") as dst:
+                    # The declared size is checked above; the copy stays bounded anyway.
+                    data = src.read(limits.max_file_bytes + 1)
+                    if len(data) > limits.max_file_bytes:
+                        raise IntakeError(f"{archive.name}: {m.filename} is larger than "
+                                          f"{limits.max_file_bytes} bytes")
+                    dst.write(data)
+    except zipfile.BadZipFile as exc:
+        raise IntakeError(f"{archive.name}: not a readable zip file ({exc}); "
+                          "create it again with your system's 'compress' command") from exc
+
+
+def _check_members(archive: str, members: list[zipfile.ZipInfo], limits: IntakeLimits) -> None:
+    if len(members) > limits.max_files:
+        raise IntakeError(f"{archive}: {len(members)} files, more than the {limits.max_files} "
+                          "allowed; hand in only your code and the files it needs")
+    total = 0
+    for m in members:
+        _member_path(m.filename, archive)
+        if stat.S_ISLNK(m.external_attr >> 16):
+            raise IntakeError(f"{archive}: member {m.filename!r} is a symbolic link; links are "
+                              "not accepted, include the file itself")
+        if m.flag_bits & 0x1:
+            raise IntakeError(f"{archive}: member {m.filename!r} is encrypted; hand in a zip "
+                              "without a password")
+        total += m.file_size
+        if m.file_size > limits.max_file_bytes:
+            raise IntakeError(f"{archive}: {m.filename} unpacks to {m.file_size} bytes, more "
+                              f"than the {limits.max_file_bytes} allowed per file")
+        if m.file_size > 2**20 and m.file_size > limits.max_ratio * max(m.compress_size, 1):
+            raise IntakeError(f"{archive}: {m.filename} is compressed {m.file_size // max(m.compress_size, 1)}:1,"
+                              " which looks like a zip bomb; it was not unpacked")
+    if total > limits.max_total_bytes:
+        raise IntakeError(f"{archive}: unpacks to {total} bytes, more than the "
+                          f"{limits.max_total_bytes} allowed; leave data files out")
+
+
+def _copy_folder(folder: Path, into: Path, limits: IntakeLimits) -> None:
+    """Copy a submission folder, refusing links and the same excesses as a zip."""
+    count = total = 0
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part in IGNORED_NAMES for part in rel.parts):
+            continue
+        if path.is_symlink():
+            raise IntakeError(f"{folder.name}/{rel}: is a symbolic link; links are not "
+                              "accepted, include the file itself")
+        if path.is_dir():
+            (into / rel).mkdir(parents=True, exist_ok=True)
+            continue
+        if not path.is_file():
+            raise IntakeError(f"{folder.name}/{rel}: not a regular file")
+        count += 1
+        total += path.stat().st_size
+        if count > limits.max_files or total > limits.max_total_bytes:
+            raise IntakeError(f"{folder.name}: more than {limits.max_files} files or "
+                              f"{limits.max_total_bytes} bytes; hand in only your code")
+        (into / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, into / rel)

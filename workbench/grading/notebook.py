@@ -1,0 +1,65 @@
+"""Notebook → script for code submissions: code cells in order, shell escapes refused.
+
+IPython syntax (``!cmd``, ``%magic``, ``%%cell_magic``, ``get_ipython()``) is not Python and,
+worse, runs shell commands; a notebook that uses it is refused with the cell and line, so the
+student can remove it. Markdown and raw cells are dropped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+
+from workbench.grading.intake import IntakeError
+
+# A line is IPython-only if it starts (after indentation) with !, % or %%. Only cells that are
+# not valid Python are searched for such lines: "% x" may continue a valid expression.
+_ESCAPE = re.compile(r"^\s*(!|%)")
+
+
+def notebook_to_script(path: Path) -> str:
+    """The notebook's code cells as one script; raise :class:`IntakeError` on shell escapes."""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as exc:  # nbformat raises several unrelated types on bad input
+        raise IntakeError(f"{path.name}: not a readable Jupyter notebook ({exc.__class__.__name__}:"
+                          f" {str(exc)[:200]}); save it again from Jupyter") from exc
+    chunks: list[str] = []
+    code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
+    for number, cell in enumerate(code_cells, start=1):
+        source = cell.get("source", "")
+        bad = _ipython_line(source)
+        if bad is not None:
+            line_no, line = bad
+            raise IntakeError(
+                f"{path.name}: code cell {number}, line {line_no}: {line.strip()[:80]!r} is "
+                "an IPython shell command or magic, which graded code may not use; delete "
+                "it (install packages beforehand, read files with Python)")
+        chunks.append(f"# --- code cell {number} ---\n{source}\n")
+    if not chunks:
+        raise IntakeError(f"{path.name}: the notebook has no code cells")
+    return "\n".join(chunks)
+
+
+def _ipython_line(source: str) -> tuple[int, str] | None:
+    """(line number, line) of the first IPython-only construct of a cell, or None.
+
+    Parsing is not running: the parser only builds a syntax tree of the student's text.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        for line_no, line in enumerate(source.splitlines(), start=1):
+            if _ESCAPE.match(line):
+                return line_no, line
+        return None  # a plain syntax error: the sandbox reports it with a traceback
+    lines = source.splitlines()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name | ast.Attribute):
+            name = node.id if isinstance(node, ast.Name) else node.attr
+            if name == "get_ipython":
+                return node.lineno, lines[node.lineno - 1]
+    return None
