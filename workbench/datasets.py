@@ -48,7 +48,9 @@ def default_case(lab: Lab, root: Path | None = None) -> Case:
     seed = entry["seed"] if entry else DEFAULT_SEED
     size = entry["size"] if entry else DEFAULT_SIZE
     cache = Path(tempfile.gettempdir()) / "lab-workbench-cases" / f"{lab.slug}-{seed}-{size}"
-    if not (cache / "public" / "case.json").is_file():
+    fresh = (cache / "public" / "case.json").is_file() and (
+        not entry or "sha256" not in entry or sha256_tree(cache) == entry["sha256"])
+    if not fresh:  # missing, or made by an older generator than the manifest records
         tmp = cache.with_name(cache.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         lab.make_case(seed, size, out=tmp)

@@ -68,8 +68,8 @@ class LogisticsLab:
         '({"routes": [{"vehicle": "V01", "stops": [3, 17, 5]}]}) into out_dir.'))
 
     def make_case(self, seed: int, size: str = "class", *, out: Path,
-                  layout: str | None = None) -> Case:
-        return _generate.make_case(seed, size, out=out, layout=layout)
+                  layout: str | None = None, capacity: int = _generate.CAPACITY) -> Case:
+        return _generate.make_case(seed, size, out=out, layout=layout, capacity=capacity)
 
     def instance(self, case: Case) -> Instance:
         return load_instance(case)

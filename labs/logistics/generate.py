@@ -111,9 +111,17 @@ def _customers(rng: np.random.Generator, xy: np.ndarray, depot: np.ndarray,
     return table, mix
 
 
-def make_case(seed: int, size: str = "class", *, out: Path, layout: str | None = None) -> Case:
-    """Generate a delivery day into ``out`` (public + private); same seed → same bytes."""
+def make_case(seed: int, size: str = "class", *, out: Path, layout: str | None = None,
+              capacity: int = CAPACITY) -> Case:
+    """Generate a delivery day into ``out`` (public + private); same seed → same bytes.
+
+    ``layout`` overrides the layout drawn from the seed; ``capacity`` (parcels per van) lets
+    an instructor show how the effect sizes change when vans are smaller or larger.
+    """
     check_size(size)
+    if capacity < 40:
+        raise ValueError(f"capacity {capacity} not understood; a van carries at least 40 parcels "
+                         "(the largest single delivery)")
     n, side, trip_rows, districts = SIZE_PARAMS[size]
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
     layout_rng, place_rng, customer_rng, trip_rng = streams
@@ -132,8 +140,8 @@ def make_case(seed: int, size: str = "class", *, out: Path, layout: str | None =
     speed = round(float(speed_at(profile, in_shift).mean()) * float(np.mean(WEEKDAY_FACTOR)), 3)
     customers, mix = _customers(customer_rng, xy, depot, speed)
     demand = int(customers["demand"].sum())
-    fleet = {"depot_x": float(depot[0]), "depot_y": float(depot[1]), "capacity": CAPACITY,
-             "vehicles": math.ceil(3 * demand / CAPACITY) + 2, "shift_start": SHIFT[0],
+    fleet = {"depot_x": float(depot[0]), "depot_y": float(depot[1]), "capacity": capacity,
+             "vehicles": math.ceil(3 * demand / capacity) + 2, "shift_start": SHIFT[0],
              "shift_end": SHIFT[1], "speed_km_per_min": speed}
     customers.to_csv(out / "public" / CUSTOMERS_FILE, index=False, lineterminator="\n")
     dump_json(fleet, out / "public" / FLEET_FILE)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
-from pyvrp import Client, Depot, Location, ProblemData, VehicleType
+from pyvrp import Client, Depot, Location, ProblemData, VehicleType, minimise_fleet
 from pyvrp import solve as pyvrp_solve
 
 from labs.logistics.baseline import time_aware_nearest_neighbour
@@ -90,17 +91,37 @@ def problem_data(inst: Instance, *, objective: str = "duration", scale: int = 10
                        [vehicle], [distances], [durations])
 
 
+def _share(value: float | None, share: float) -> float | None:
+    return None if value is None else value * share
+
+
 def solve_raw(inst: Instance, *, seed: int = 0, max_iterations: int | None = None,
               time_limit: float | None = None, progress: Progress | None = None,
               objective: str = "duration", scale: int = 100, fixed_cost: int | None = None,
-              ) -> tuple[list[list[int]], bool]:
+              fleet_share: float = 0.0) -> tuple[list[list[int]], bool]:
     """Run PyVRP; return routes as lists of customer ids and whether PyVRP found them
-    feasible. With neither budget given, ``DEFAULT_ITERATIONS`` iterations are run."""
+    feasible. With neither budget given, ``DEFAULT_ITERATIONS`` iterations are run.
+
+    ``fleet_share`` > 0 spends that share of the budget on PyVRP's ``minimise_fleet`` first
+    (fewest vehicles), then the rest on the objective with that fleet.
+    """
     if max_iterations is None and time_limit is None:
         max_iterations = DEFAULT_ITERATIONS
+    if not 0.0 <= fleet_share < 1.0:
+        raise ValueError(f"fleet_share {fleet_share} not understood; use 0 <= share < 1")
     data = problem_data(inst, objective=objective, scale=scale, fixed_cost=fixed_cost)
-    result = pyvrp_solve(data, Budget(max_iterations, time_limit, progress), seed=seed,
-                         collect_stats=False, display=False)
+    rest = 1.0 - fleet_share
+    if fleet_share:
+        report = None if progress is None else (
+            lambda f, m: progress(fleet_share * f, f"fewer vehicles: {m}"))
+        fleet = minimise_fleet(data, Budget(_share(max_iterations, fleet_share),
+                                            _share(time_limit, fleet_share), report), seed=seed)
+        data = data.replace(vehicle_types=[fleet])
+    report = None if progress is None or not fleet_share else (
+        lambda f, m: progress(fleet_share + rest * f, m))
+    budget = Budget(None if max_iterations is None else round(max_iterations * rest),
+                    _share(time_limit, rest), report or progress)
+    result = pyvrp_solve(data, budget, seed=seed, collect_stats=False, display=False)
     ids = inst.customers["id"].to_numpy(int)
     routes = [[int(ids[a.idx]) for a in r.schedule() if a.is_client()]
               for r in result.best.routes()]
@@ -119,6 +140,8 @@ def solve(inst: Instance, *, seed: int = 0, max_iterations: int | None = None,
     routes.sort(key=lambda r: r[0])
     plan = Plan(dict(zip(inst.vehicle_ids(), (tuple(r) for r in routes), strict=False)))
     if not feasible or len(routes) > inst.vehicles or validate(inst, plan):
+        warnings.warn(f"{inst.name or 'instance'}: no feasible optimised plan within the "
+                      "budget; using the time-aware nearest-neighbour plan", stacklevel=2)
         return time_aware_nearest_neighbour(inst)
     if progress is not None:
         progress(1.0, "done")
