@@ -52,7 +52,7 @@ def explain(result: Any, header: dict[str, Any], outcome: Any, limits: Any, entr
         add("no_output", f"Your code finished but did not write {out}{detail}: "
             f"{entry.function}(public_dir, out_dir) must save out_dir / '{out}'. "
             "Nothing was graded.")
-    if pids_hit and "processes" not in result.violations:
+    if "processes" not in result.violations and (pids_hit or _fork_refused(result.stderr)):
         add("processes", f"Your code tried to start more than {limits.processes} processes; "
             "extra ones were refused.")
     if outcome.output_bytes > limits.output_bytes:
@@ -82,6 +82,12 @@ def _explain_signal(result: Any, sig: int, outcome: Any, limits: Any, pids_hit: 
         result.killed_reason = f"killed by signal {name}"
         add("error", f"Your code crashed ({name}); nothing was graded. "
             f"{_last_line(result.stderr)}")
+
+
+def _fork_refused(stderr: str) -> bool:
+    """A traceback where starting a process failed for lack of room (EAGAIN)."""
+    return "Resource temporarily unavailable" in stderr and any(
+        call in stderr for call in ("fork", "Popen", "spawn", "Process", "start"))
 
 
 def _adder(result: Any) -> Any:

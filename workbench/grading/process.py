@@ -67,6 +67,9 @@ def run_process(argv: list[str], *, cwd: str, env: dict[str, str], wall_s: float
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 pass_fds=(write_end,), start_new_session=True)
+    except BaseException:
+        os.close(read_end)
+        raise
     finally:
         os.close(write_end)
     done = threading.Event()
@@ -78,16 +81,18 @@ def run_process(argv: list[str], *, cwd: str, env: dict[str, str], wall_s: float
     threading.Thread(target=wait, daemon=True).start()
     tails = {proc.stdout.fileno(): _Tail(output_cap), proc.stderr.fileno(): _Tail(output_cap)}
     result = _Head(result_cap)
-    timed_out = _pump(tails, result, read_end, start + wall_s, done)
-    _kill_group(proc.pid)  # the whole tree, on time-out and leftovers after a normal exit
-    if on_kill is not None:
-        on_kill()
-    done.wait()
-    _, status, usage = os.wait4(proc.pid, 0)  # CPU time of this run's own process tree
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    for stream in (proc.stdout, proc.stderr):
-        stream.close()
-    os.close(read_end)
+    try:
+        timed_out = _pump(tails, result, read_end, start + wall_s, done)
+    finally:  # even if reading failed: nothing of the run may outlive it
+        _kill_group(proc.pid)  # the whole tree, on time-out and leftovers after a normal exit
+        if on_kill is not None:  # e.g. a cgroup's processes that left the group
+            on_kill()
+        done.wait()
+        _, status, usage = os.wait4(proc.pid, 0)  # CPU time of this run's own process tree
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        for stream in (proc.stdout, proc.stderr):
+            stream.close()
+        os.close(read_end)
     out, err = tails.values()
     return Outcome(proc.returncode, timed_out, time.monotonic() - start,
                    usage.ru_utime + usage.ru_stime, bytes(out.buf), bytes(err.buf),

@@ -5,7 +5,8 @@ the sandbox can see. It forks; the child sets the resource limits, imports the s
 ``submission`` module and calls ``function(public_dir, out_dir)``; the parent waits, then sends
 the child's exit status and the bytes of ``out_dir/output`` (if it is a regular file) over the
 result pipe. Whatever arrives there is untrusted data, exactly like the file itself: the
-grader only ever reads it as a file, never as Python objects.
+grader only ever reads it as a file, never as Python objects. When started as root (see
+``isolation``), it first becomes uid 65534 for good.
 """
 
 import errno
@@ -15,6 +16,19 @@ import resource
 import stat
 import sys
 import traceback
+
+
+def drop_privileges(uid: int) -> None:
+    """Become ``uid`` for good (bubblewrap run by root starts us as root with only
+    CAP_SETUID/CAP_SETGID); refuse to go on if root could be regained."""
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    try:
+        os.setuid(0)
+    except PermissionError:
+        return
+    raise SystemExit("workbench sandbox: could not drop root privileges; not running the code")
 
 
 def set_limits(limits: dict) -> None:
@@ -89,6 +103,8 @@ def read_output(path: str, max_bytes: int) -> tuple[dict, bytes]:
 def main() -> None:
     cfg = json.loads(sys.argv[1])
     result = int(cfg.pop("result_fd"))
+    if cfg.get("drop_to") is not None:
+        drop_privileges(int(cfg["drop_to"]))
     pid = os.fork()
     if pid == 0:
         os.close(result)

@@ -10,6 +10,7 @@ Nothing here imports or unpickles anything the student produced.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from workbench.grading import isolation
+from workbench.grading.cgroup import Cgroup
 from workbench.grading.explain import explain
 from workbench.grading.intake import IntakeError, classify
 from workbench.grading.process import run_process
@@ -41,7 +43,8 @@ class Limits:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"Limits.{f.name} = {value!r} not understood; give a positive "
                                  "number")
         if self.cpu_s < 1:
@@ -164,6 +167,8 @@ def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: Code
     if mode == "bwrap":
         cfg["site"] = [f"{isolation.INSIDE_SITE}{i or ''}"
                        for i in range(len(isolation.site_packages()))]
+        if isolation.drops_root():
+            cfg["drop_to"] = isolation.SANDBOX_UID
         argv = isolation.bwrap_argv(scratch, limits.scratch_bytes)
         env = {"PATH": "/usr/bin:/bin"}
     else:
@@ -174,29 +179,28 @@ def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: Code
                                            str(isolation.RUNNER)]
         env = isolation.plain_env(scratch)
     cgroup = _cgroup(caps, limits)
-    hit: list[bool] = []
-
-    def cleanup() -> None:
-        if cgroup is not None:
-            hit.append(cgroup.pids_limit_hit())
-            cgroup.destroy()
-
     argv = argv + [json.dumps(cfg)]
-    outcome = run_process(cgroup.wrap(argv) if cgroup else argv, cwd=str(scratch), env=env,
-                          wall_s=limits.wall_s, output_cap=limits.output_bytes,
-                          result_cap=limits.file_size + 4096, on_kill=cleanup)
-    return outcome, any(hit)
+    try:
+        outcome = run_process(cgroup.wrap(argv) if cgroup else argv, cwd=str(scratch),
+                              env=env, wall_s=limits.wall_s, output_cap=limits.output_bytes,
+                              result_cap=limits.file_size + 4096,
+                              on_kill=cgroup.kill_all if cgroup else None)
+    finally:
+        pids_hit = cgroup is not None and cgroup.pids_limit_hit()
+        if cgroup is not None:
+            cgroup.destroy()
+    return outcome, pids_hit
 
 
-def _cgroup(caps: isolation.Capabilities, limits: Limits) -> isolation.Cgroup | None:
+def _cgroup(caps: isolation.Capabilities, limits: Limits) -> Cgroup | None:
     if caps.cgroup is None:
         return None
     # + 3 processes: bwrap, its reaper and the bootstrap. Memory is a backstop for the whole
-    # tree (RLIMIT_AS is per process); it also holds tmpfs and the page cache of the libraries
-    # read, so it leaves room above the per-process limit instead of thrashing near it.
+    # tree (RLIMIT_AS is per process); it also holds the two tmpfs and the page cache of the
+    # libraries read, so it leaves room above the per-process limit instead of thrashing.
     try:
-        return isolation.Cgroup(caps.cgroup, limits.processes + 3,
-                                2 * limits.memory_bytes + limits.scratch_bytes)
+        return Cgroup(caps.cgroup, limits.processes + 3,
+                      2 * (limits.memory_bytes + limits.scratch_bytes))
     except OSError:
         return None
 
