@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import shutil
@@ -80,8 +81,6 @@ class Course:
             raise FileNotFoundError(f"{self.root}: no assignment of lab {lab!r} (expected "
                                     f"{path}); run `workbench assign {lab} --roster ROSTER.csv "
                                     f"--out {self.root}` first")
-        import json
-
         return json.loads(path.read_text(encoding="utf-8"))
 
     def hidden_cases(self, lab: str) -> list[Case]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,8 @@ def case_dir(run, tmp_path):
 
 def test_every_verb_has_help(run):
     for verb in ([], ["serve"], ["labs"], ["solve"], ["grade"], ["check"], ["reproduce"],
-                 ["data"], ["data", "generate"], ["data", "refresh"], ["data", "verify"]):
+                 ["assign"], ["data"], ["data", "generate"], ["data", "refresh"],
+                 ["data", "verify"]):
         result = run(*verb, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output, verb
 
@@ -98,6 +100,17 @@ def test_grade_stores_exports_writes_feedback_and_resumes(run, case_dir, tmp_pat
       "--out", "r.json"], "one results.json holds one submission"),
     (["grade", "fake", "--case", "{case}", "x/a.json", "y/a.json", "z/x/a.json"],
      "same student"),
+    (["grade", "fake", "a.json"], "give either --case DIR"),
+    (["grade", "fake", "--case", "{case}", "--course", "{case}", "a.json"], "give either"),
+    (["grade", "fake", "--case", "{case}", "a.json", "--workers", "2"],
+     "--workers works with --course only"),
+    (["grade", "fake", "--case", "{case}", "a.json", "--regrade"], "--regrade works with"),
+    (["grade", "fake", "--course", "{case}", "a.json"], "give one folder of submissions"),
+    (["grade", "fake", "--course", "{case}", "{case}"], "no assignment of lab 'fake'"),
+    (["grade", "fake", "--course", "{case}", "{case}", "--workers", "1", "--dask", "tcp://x:1"],
+     "give --workers or --dask, not both"),
+    (["assign", "fake", "--roster", "{case}/public/hints.json", "--out", "c"],
+     "no student_id column"),
 ])
 def test_bad_input_is_one_sentence_and_exit_2(run, case_dir, args, message):
     result = run(*[a.replace("{case}", str(case_dir)) for a in args])
@@ -166,7 +179,7 @@ def test_unusable_gradebook_url_is_bad_input(run, case_dir):
         in result.output
 
 
-def test_serve_uses_waitress_unless_debug(run, monkeypatch):
+def test_serve_uses_waitress_unless_debug(run, monkeypatch, tmp_path):
     import waitress
 
     import workbench.app
@@ -184,3 +197,70 @@ def test_serve_uses_waitress_unless_debug(run, monkeypatch):
     assert run("serve", "--debug").exit_code == 0
     assert calls == [("waitress", {"host": "127.0.0.1", "port": 8123}),
                      ("dash", {"host": "127.0.0.1", "port": 8050, "debug": True})]
+    monkeypatch.setenv("WORKBENCH_COURSE", "")  # restored (unset) after the test
+    assert run("serve", "--course", tmp_path).exit_code == 0
+    assert os.environ["WORKBENCH_COURSE"] == str(tmp_path.resolve())
+
+
+def test_assign_then_grade_a_course_resume_and_export(run, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,name,sis_login_id\ns1,Ann Lee,ann\ns2,Ben Ng,ben\n"
+                      "s3,Cy Li,cy\n", encoding="utf-8")
+    course = tmp_path / "course"
+    made = run("assign", "fake", "--roster", roster, "--out", course, "--size", "tiny",
+               "--hidden", 1, "--json")
+    assert made.exit_code == 0, made.output
+    data = json.loads(made.stdout)
+    assert set(data["students"]) == {"s1", "s2", "s3"} and len(data["hidden"]) == 1
+    assert (course / "release" / "fake" / "s1.zip").is_file()
+    subs = tmp_path / "subs"
+    solved = run("solve", "fake", "--method", "reference", "--case",
+                 course / "instructor" / "fake" / "cases" / "s1", "--out", subs / "s1.json")
+    assert solved.exit_code == 0, solved.output
+    (subs / "s2.json").write_text("{not json", encoding="utf-8")
+    (subs / "stranger.json").write_text("{}", encoding="utf-8")
+    # one worker: grading runs in this process, where the fake lab is registered
+    args = ["grade", "fake", "--course", course, subs, "--workers", 1, "--export", "canvas",
+            "--out", tmp_path / "canvas.csv"]
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert "s1: 100.00 / 100 (valid)" in first.stdout and "s2: 0.00 / 100 (NOT VALID)" \
+        in first.stdout
+    assert "No submission from: s3" in first.stderr
+    assert "2 graded (2 now" in first.stderr and "not on the roster (stranger.json)" \
+        in first.stderr
+    with (tmp_path / "canvas.csv").open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[2][0] == "Ann Lee" and rows[2][3] == "ann" and rows[2][-1] == "100.00"
+    again = run("grade", "fake", "--course", course, subs, "--workers", 1, "--json")
+    assert again.exit_code == 0 and "2 graded (0 now" in again.stderr
+    assert [r["student"] for r in json.loads(again.stdout)] == ["s1", "s2"]
+    regraded = run("grade", "fake", "--course", course, subs, "--workers", 1, "--regrade")
+    assert "2 graded (2 now" in regraded.stderr
+
+
+def test_grade_case_runs_code_in_the_sandbox(run, case_dir, tmp_path):
+    code = tmp_path / "subs" / "ann.py"
+    code.parent.mkdir()
+    code.write_text("import json\ndef pick(public_dir, out_dir):\n"
+                    "    hints = json.loads((public_dir / 'hints.json').read_text())['hints']\n"
+                    "    (out_dir / 'picks.json').write_text(json.dumps({'picks': hints}))\n")
+    (tmp_path / "subs" / "bob.txt").write_text("hello")
+    result = run("grade", "fake", "--case", case_dir, code, tmp_path / "subs" / "bob.txt",
+                 "--time-limit", 10, "--json")
+    assert result.exit_code == 0, result.output
+    ann, bob = json.loads(result.stdout)
+    assert ann["valid"] and ann["score"] == pytest.approx(100.0)
+    assert not bob["valid"] and "is not a submission" in bob["problems"][0]
+
+
+def test_classroom_commands_load_lazily_and_fail_clearly(run, monkeypatch):
+    from workbench.cli.common import LazyGroup
+
+    assert {"user", "demo"} <= set(main.list_commands(None))  # listed without importing
+    monkeypatch.setattr(LazyGroup, "lazy", {"user": "no_such_module_xyz:user"})
+    result = run("user", "--help")
+    assert result.exit_code == 0 and "not available" in result.output
+    result = run("user")
+    assert result.exit_code == 1 and "`workbench user` is not available" in result.output
+    assert run("labs", "--json").exit_code == 0  # the rest still works

@@ -41,7 +41,11 @@ LOW = Metric("error", "km", higher_is_better=False, weight=60)
         (HIGH, 0.4, 0.5, 0.5, 0.0),
         (LOW, 3.0, 3.0, 3.0, 1.0),
         (LOW, 3.5, 3.0, 3.0, 0.0),
-        (HIGH, 0.8, 0.8, 0.2, 1.0),  # reference worse than baseline: roles swap
+        (HIGH, 0.8, 0.8, 0.2, 1.0),  # reference worse than baseline: at least as good as it
+        (HIGH, 0.2, 0.8, 0.2, 1.0),  # the reference itself always earns full marks
+        (HIGH, 0.1, 0.8, 0.2, 0.0),  # worse than the reference
+        (LOW, 9.0, 6.0, 9.0, 1.0),
+        (LOW, 9.5, 6.0, 9.0, 0.0),
         (HIGH, math.nan, 0.2, 0.8, 0.0),
         (LOW, math.inf, 10.0, 6.0, 0.0),
         (HIGH, 0.5, math.nan, 0.8, 0.0),

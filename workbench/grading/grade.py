@@ -4,10 +4,9 @@ Per metric with weight > 0, the fraction of the way from the baseline to the ref
 ``(student − baseline) / (reference − baseline)`` (sign-flipped for lower-is-better metrics),
 clipped at 0 and capped at ``1 + BONUS_CAP``. ``BONUS_CAP = 0.2``: beating the reference earns
 at most a 20 % bonus per criterion, so a score may exceed ``max_score`` (the sum of weights).
-If the reference equals the baseline on a case, the criterion is full when the student is at
-least as good, else 0. If the reference happens to be worse than the baseline on a criterion,
-zero and full marks sit at the worse and the better of the two, so doing better always earns
-more. Problems whose ``affects`` names a metric zero that criterion; ``affects=None`` voids the
+If the reference does not improve on the baseline on a criterion (equal, or worse because it
+trades that metric for another), the criterion is full when the student is at least as good as
+the reference, else 0: the reference always earns full marks. Problems whose ``affects`` names a metric zero that criterion; ``affects=None`` voids the
 whole submission. Non-finite metric values count as 0 with a reason.
 """
 
@@ -69,14 +68,16 @@ def criterion_fraction(metric: Metric, value: float, baseline: float, reference:
         return 0.0, (f"Not credited: the baseline or reference {metric.title} is not a finite "
                      "number on this case; ask the instructor.")
     sign = 1.0 if metric.higher_is_better else -1.0
-    low, high = sorted((baseline, reference), key=lambda v: sign * v)
     where = f"{_fmt(value)} {metric.unit}".strip()
     against = f"baseline {_fmt(baseline)}, reference {_fmt(reference)}"
-    if sign * (high - low) == 0:
-        full = sign * (value - high) >= 0
+    if sign * (reference - baseline) <= 0:
+        # The reference does not improve on the baseline here (it trades this metric for
+        # another): the scale has no length, so matching the reference earns the criterion.
+        full = sign * (value - reference) >= 0
         return (1.0 if full else 0.0), (
             f"{where} ({against}): {'at least as good as' if full else 'worse than'} the "
-            "reference, which equals the baseline on this case.")
+            "reference, which does not improve on the baseline on this case.")
+    low, high = baseline, reference
     fraction = (value - low) / (high - low)
     if fraction <= 0:
         return 0.0, f"{where} ({against}): no better than the baseline."

@@ -1,0 +1,95 @@
+"""Sub-command ``assign`` and the ``grade --course`` mode: per-student variants of a lab."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from workbench.assign import DEFAULT_HIDDEN, Course, assign, read_roster
+from workbench.cli.common import BadInput, _echo_json, _lab, main
+from workbench.cli.grading import export_grades, print_grades, sandbox_limits
+from workbench.lab import SIZES, Lab
+
+
+@main.command("assign")
+@click.argument("lab")
+@click.option("--roster", required=True, type=click.Path(dir_okay=False),
+              help="CSV with a student_id column (name, email, section... are kept).")
+@click.option("--out", "course_dir", required=True, type=click.Path(file_okay=False),
+              help="The course folder (created, or completed when it exists).")
+@click.option("--size", default="class", show_default=True, type=click.Choice(SIZES))
+@click.option("--secret-file", type=click.Path(dir_okay=False, exists=True),
+              help="The course secret, kept outside the course folder (default: "
+              "COURSE/instructor/secret.txt, created once).")
+@click.option("--hidden", default=DEFAULT_HIDDEN, show_default=True,
+              type=click.IntRange(min=0),
+              help="Fresh hidden cases every code submission is also run on.")
+@click.option("--json", "as_json", is_flag=True, help="Print assignment.json.")
+def assign_command(lab: str, roster: str, course_dir: str, size: str, secret_file: str | None,
+                   hidden: int, as_json: bool) -> None:
+    """Give each student their own case of LAB, seeded from the course secret.
+
+    Writes COURSE/release/LAB/<student>.zip (public files + starter kit: hand these out),
+    COURSE/instructor/LAB/ (answer keys, hidden cases: keep private) and the roster into
+    COURSE/gradebook.sqlite. Running it again gives the same cases; new roster rows get new
+    ones.
+    """
+    the_lab = _lab(lab)
+    try:
+        data = assign(the_lab, read_roster(roster), course_dir, size=size,
+                      secret_file=secret_file, hidden=hidden)
+    except (ValueError, OSError) as exc:
+        raise BadInput(str(exc)) from None
+    if as_json:
+        _echo_json(data)
+        return
+    course = Course(Path(course_dir))
+    click.echo(f"Assigned {lab} ({size}) to {len(data['students'])} students in {course.root}:"
+               f" hand out {course.root / 'release' / lab}/<student>.zip; keep "
+               f"{course.instructor} private ({len(data['hidden'])} hidden cases for code).")
+
+
+def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...], *,
+                         db: str | None, resume: bool, regrade: bool, workers: int | None,
+                         dask_address: str | None, time_limit: float | None,
+                         memory_mb: int | None, export_fmt: str | None, out: str | None,
+                         assignment: str, feedback_dir: str | None, as_json: bool) -> None:
+    """``workbench grade LAB --course COURSE SUBMISSIONS_DIR``; see ``grade --help``."""
+    from workbench.grading.batch import grade_course
+
+    del resume  # a course batch always resumes; --regrade turns that off
+    if len(submissions) != 1 or not Path(submissions[0]).is_dir():
+        raise BadInput("with --course, give one folder of submissions (a file, folder or zip "
+                       "per student, named by student id)")
+    if export_fmt and not out:
+        raise BadInput("--export needs --out (a file, or a folder for gradescope)")
+    if workers is not None and dask_address:
+        raise BadInput("give --workers or --dask, not both")
+    if workers is None:
+        workers = 1 if dask_address else len(os.sched_getaffinity(0))
+    course = Course(Path(course_dir))
+    try:
+        roster = course.assignment(lab.slug)["students"]
+        result = grade_course(lab, course.root, submissions[0], workers=workers,
+                              dask=dask_address, regrade=regrade,
+                              limits=sandbox_limits(time_limit, memory_mb), feedback_dir=feedback_dir,
+                              db=db)
+    except (FileNotFoundError, ValueError) as exc:
+        raise BadInput(str(exc)) from None
+    except ConnectionError as exc:
+        raise click.ClickException(str(exc)) from None
+    if export_fmt and out:
+        export_grades(export_fmt, result.graded, out, assignment=assignment or lab.title,
+                      roster=roster)
+    print_grades(result.graded, as_json)
+    for student, error in result.failed.items():
+        click.echo(f"{student}: could not be graded ({error}); run again to retry", err=True)
+    if result.missing:
+        click.echo("No submission from: " + ", ".join(result.missing), err=True)
+    click.echo(f"Done: {result.summary()}. Gradebook: {db or course.gradebook_path}", err=True)
+    if result.failed:
+        raise click.ClickException(f"{len(result.failed)} submission(s) could not be graded; "
+                                   "run the same command again to retry them")
+

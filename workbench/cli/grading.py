@@ -1,0 +1,202 @@
+"""Sub-commands: grade (one case, or a whole course) and check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from workbench.cli.common import BadInput, _case, _echo_json, _lab, main
+from workbench.grading.exports import FORMATS, export
+from workbench.grading.report import GradeReport
+
+
+@main.command()
+@click.argument("lab")
+@click.argument("submissions", nargs=-1, required=True, type=click.Path())
+@click.option("--case", "case_dir", type=click.Path(file_okay=False),
+              help="Grade every file against this case (the instructor's copy, with private/).")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False),
+              help="Grade a course made by `workbench assign`: SUBMISSIONS is one folder with "
+              "a file, folder or zip per student, named by student id.")
+@click.option("--db", help="Gradebook: SQLite file path or SQLAlchemy URL. With --course it "
+              "defaults to COURSE/gradebook.sqlite; with --case nothing is stored without it.")
+@click.option("--resume", is_flag=True, help="--case: skip files already graded in --db "
+              "(--course always resumes).")
+@click.option("--regrade", is_flag=True, help="--course: grade everything again (after a fix).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="--course: grade this many students at once on a local process pool "
+              "(default: one per CPU; 1 grades in this process).")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="--course: grade on this Dask scheduler (tcp://host:8786) instead.")
+@click.option("--time-limit", type=click.FloatRange(min=1), help="Wall and CPU seconds each "
+              "run of code may take (default 60).")
+@click.option("--memory-mb", type=click.IntRange(min=64), help="Memory of each run of code "
+              "(default 2048).")
+@click.option("--export", "export_fmt", type=click.Choice(FORMATS), help="Gradebook export.")
+@click.option("--out", type=click.Path(), help="Where --export writes.")
+@click.option("--assignment", default="", help="Assignment column name (Canvas export).")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
+              help="Write one HTML feedback page per submission into this folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of reports.")
+def grade(lab: str, submissions: tuple[str, ...], case_dir: str | None,
+          course_dir: str | None, **options: Any) -> None:
+    """Grade submissions; a bad one scores 0 with its reasons and the batch goes on.
+
+    Per metric: 0 points at the baseline's value, full points at the reference's, up to a
+    20 % bonus beyond it (BONUS_CAP = 0.2), so a score may exceed the maximum.
+
+    --case DIR: each submission is stored under its name without suffix (its folder's name
+    when names repeat); code runs in the sandbox on that case. --course COURSE: each student is graded against their own case; code
+    (.py, .ipynb, or a zip/folder of them) runs in the sandbox on that case and on the
+    course's hidden cases: 50 % own case, 50 % mean of the hidden cases. A rerun skips
+    students whose submission and grader are unchanged.
+    """
+    if (case_dir is None) == (course_dir is None):
+        raise BadInput("give either --case DIR (one case for every file) or --course COURSE "
+                       "(each student's own case)")
+    the_lab = _lab(lab)
+    if course_dir is not None:
+        from workbench.cli.course import grade_course_command
+
+        grade_course_command(the_lab, course_dir, submissions, **options)
+        return
+    flags = {"--regrade": options["regrade"], "--dask": options["dask_address"],
+             "--workers": options["workers"] is not None and options["workers"] > 1}
+    given = [flag for flag, value in flags.items() if value]
+    if given:
+        raise BadInput(f"{given[0]} works with --course only")
+    limits = sandbox_limits(options["time_limit"], options["memory_mb"])
+    _grade_case(the_lab, case_dir, submissions, limits=limits, **{
+        k: options[k] for k in ("db", "resume", "export_fmt", "out", "assignment",
+                                "feedback_dir", "as_json")})
+
+
+def sandbox_limits(time_limit: float | None, memory_mb: int | None) -> Any:
+    """``Limits`` from the command line; ``None`` keeps the sandbox's defaults."""
+    from workbench.grading.sandbox import Limits
+
+    if time_limit is None and memory_mb is None:
+        return None
+    values: dict[str, Any] = {}
+    if time_limit is not None:
+        values.update(wall_s=time_limit, cpu_s=max(1, int(time_limit)))
+    if memory_mb is not None:
+        values.update(memory_bytes=memory_mb * 2**20)
+    try:
+        return Limits(**values)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, limits: Any,
+                db: str | None, resume: bool, export_fmt: str | None, out: str | None,
+                assignment: str, feedback_dir: str | None, as_json: bool) -> None:
+    from workbench.grading.batch import grade_batch, student_keys
+
+    case = _case(the_lab, case_dir)
+    if case.private is None:
+        raise BadInput(f"{case.root} has no private/ folder (answer key); grade with the "
+                       "instructor's copy of the case")
+    if export_fmt and not out:
+        raise BadInput("--export needs --out (a file, or a folder for gradescope)")
+    if export_fmt == "gradescope" and str(out).endswith(".json") and len(submissions) != 1:
+        raise BadInput(f"{out}: one results.json holds one submission; give a folder")
+    if resume and not db:
+        raise BadInput("--resume needs --db (the gradebook to resume from)")
+    try:
+        student_keys([Path(s) for s in submissions])
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    gradebook = _gradebook(db)
+    graded = grade_batch(the_lab, case, [Path(s) for s in submissions],
+                         gradebook=gradebook, resume=resume, feedback_dir=feedback_dir,
+                         limits=limits)
+    if export_fmt and out:
+        export_grades(export_fmt, graded, out, assignment=assignment or the_lab.title)
+    print_grades(graded, as_json)
+
+
+def export_grades(fmt: str, graded: list[tuple[str, GradeReport]], out: str, *,
+                  assignment: str, roster: dict[str, dict[str, str]] | None = None) -> None:
+    """Write an export; with a roster, Canvas and Moodle rows carry the students' LMS ids."""
+    from workbench.grading.exports import canvas_csv, moodle_csv
+
+    try:
+        if fmt == "canvas" and roster:
+            written = [canvas_csv(graded, out, assignment=assignment, roster=roster)]
+        elif fmt == "moodle" and roster:
+            written = [moodle_csv(graded, out, roster=roster)]
+        else:
+            written = export(fmt, graded, out, assignment=assignment)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    click.echo(f"Exported {len(graded)} grades ({fmt}) to "
+               f"{written[0] if len(written) == 1 else out}", err=True)
+
+
+def print_grades(graded: list[tuple[str, GradeReport]], as_json: bool) -> None:
+    if as_json:
+        _echo_json([{"student": student, **report.to_dict()} for student, report in graded])
+        return
+    for student, report in graded:
+        _print_report(student, report)
+
+
+def _gradebook(db: str | None) -> Any:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workbench.store import Gradebook
+
+    if not db:
+        click.echo("Not stored: pass --db course/gradebook.sqlite to keep these grades.",
+                   err=True)
+        return None
+    try:
+        return Gradebook(db)
+    except (SQLAlchemyError, ImportError, OSError) as exc:
+        raise BadInput(f"--db {db}: the gradebook cannot be opened ({exc})") from None
+
+
+def _print_report(student: str, report: GradeReport) -> None:
+    state = "valid" if report.valid else "NOT VALID"
+    click.echo(f"{student}: {report.score:.2f} / {report.max_score:g} ({state})")
+    for problem in report.problems:
+        click.echo(f"  problem: {problem}")
+
+
+@main.command()
+@click.argument("lab")
+@click.argument("submission", type=click.Path())
+@click.option("--case", "case_dir", required=True, type=click.Path(file_okay=False),
+              help="Your case folder (its public/ part is enough).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def check(lab: str, submission: str, case_dir: str, as_json: bool) -> None:
+    """Self-check a submission: is it valid, and the metrics you may see. Exit 1 if invalid.
+
+    With only the public part of a case, metrics that need the answer key are not shown and
+    no score is given; with a full case (e.g. one you generated), you get the full grade.
+    """
+    from workbench.grading.check import self_check
+
+    the_lab = _lab(lab)
+    case = _case(the_lab, case_dir)
+    if case.private is not None:
+        click.echo("Full case: solving the baseline and reference to score against…", err=True)
+    result = self_check(the_lab, case, submission)
+    if as_json:
+        _echo_json(result)
+    else:
+        click.echo(f"{submission}: {'valid' if result['valid'] else 'NOT VALID'}")
+        for problem in result["problems"]:
+            click.echo(f"  problem: {problem}")
+        for name, value in result["metrics"].items():
+            click.echo(f"  {name} = {value}")
+        if "score" in result:
+            click.echo(f"  score {result['score']:.2f} / {result['max_score']:g}")
+        if result.get("note"):
+            click.echo(f"  note: {result['note']}")
+    if not result["valid"]:
+        sys.exit(1)
