@@ -63,8 +63,9 @@ def refresh(labs: list[Lab], root: Path | None = None, *, commit_files: set[str]
             ) -> dict:
     """Regenerate default cases and rewrite the manifest.
 
-    ``commit_files`` names the labs whose files are stored in the repository; the others only
-    get a manifest entry (seed, size, sums) and are generated on first use.
+    A manifest entry with ``"committed": false`` (large raw logs) keeps only the seed, size and
+    sums; its case is generated on first use and checked against the sums. ``commit_files``
+    overrides which labs' files are stored in the repository.
     """
     root = root or datasets_dir()
     data = manifest(root) if (root / "manifest.json").is_file() else {}
@@ -76,7 +77,10 @@ def refresh(labs: list[Lab], root: Path | None = None, *, commit_files: set[str]
             entry["sha256"] = sha256_tree(case.root)
             target = root / lab.slug
             shutil.rmtree(target, ignore_errors=True)
-            if commit_files is None or lab.slug in commit_files:
+            stored = (entry.get("committed", True) if commit_files is None
+                      else lab.slug in commit_files)
+            entry["committed"] = stored
+            if stored:
                 shutil.copytree(case.root, target)
         data["labs"][lab.slug] = entry
     dump_json(data, root / "manifest.json")

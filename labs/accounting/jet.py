@@ -1,0 +1,132 @@
+"""Journal-entry tests (JET) as an auditor runs them: one yes/no rule per audit standard item.
+
+Also the entry table they work on (one row per journal entry, built from ledger lines) and
+Benford's first-digit test (Nigrini's mean absolute deviation, cut-offs 0.006 / 0.012 / 0.015).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from labs.accounting.pipeline import Reference
+
+BENFORD = np.log10(1 + 1 / np.arange(1, 10))
+MAD_NONCONFORMITY = 0.015
+BENFORD_MIN_ENTRIES = 500  # below this the first-digit test says nothing (Nigrini)
+
+
+def entry_table(lines: pd.DataFrame, ref: Reference) -> pd.DataFrame:
+    """One row per entry: region, dates, user, text, amount, debit/credit pair, limit, features."""
+    g = lines.groupby("entry_id", sort=True)
+    e = g[["region", "doc", "date", "posted", "user", "text"]].first()
+    e["amount"] = g["debit"].sum().round(2)
+    e["n_lines"] = g.size()
+    dr = lines[lines["debit"] > 0].groupby("entry_id")["group"].first()
+    cr = lines[lines["credit"] > 0].groupby("entry_id")["group"].first()
+    e["pair"] = dr.reindex(e.index).fillna("?") + "/" + cr.reindex(e.index).fillna("?")
+    limits = ref.regions.set_index("region")["approval_limit"].astype(float)
+    e["limit"] = e["region"].map(limits)
+    a = e["amount"].clip(lower=1e-9)
+    e["first_digit"] = np.floor(a / 10 ** np.floor(np.log10(a))).astype(int).clip(1, 9)
+    cents = np.round(e["amount"] * 100).astype("int64")
+    whole = np.where(cents % 100 == 0, cents // 100, 0)
+    e["trailing_zeros"] = [len(str(w)) - len(str(w).rstrip("0")) if w else 0 for w in whole]
+    hol = ref.holidays.groupby("region")["date"].apply(lambda s: set(pd.to_datetime(s)))
+    off = [d.weekday() >= 5 or d in hol.get(r, set()) for d, r in zip(e["date"], e["region"], strict=True)]
+    e["offday"] = off
+    e["period_end"] = pd.Timestamp(ref.end)
+    e["lag_days"] = (e["posted"] - e["date"]).dt.days.clip(lower=0)
+    e["text_len"] = e["text"].fillna("").str.strip().str.len()
+    e["pair_count"] = e.groupby("pair")["pair"].transform("size")
+    e["user_share"] = e.groupby(["region", "user"])["user"].transform("size") / \
+        e.groupby("region")["region"].transform("size")
+    system_pairs = e[e["user"] == "SYSTEM"]["pair"].value_counts()
+    e["system_odd"] = (e["user"] == "SYSTEM") & (e["pair"].map(system_pairs).fillna(0) < 3)
+    return e.reset_index()
+
+
+def benford_by_region(entries: pd.DataFrame) -> pd.DataFrame:
+    """First-digit shares per region, the MAD, and each digit's excess over Benford."""
+    rows = []
+    for region, grp in entries.groupby("region"):
+        share = grp["first_digit"].value_counts(normalize=True).reindex(range(1, 10), fill_value=0.0)
+        mad = float(np.abs(share.to_numpy() - BENFORD).mean())
+        for d in range(1, 10):
+            rows.append({"region": region, "digit": d, "observed": float(share[d]),
+                         "expected": float(BENFORD[d - 1]), "mad": mad, "n": len(grp)})
+    return pd.DataFrame(rows)
+
+
+def vendor(text: pd.Series) -> pd.Series:
+    """The description without references and part suffixes: who the invoice is from."""
+    t = text.fillna("").str.lower().str.replace(r"-[a-z]$", "", regex=True)
+    return t.str.replace(r"\S*\d\S*", "", regex=True).str.split().str.join(" ")
+
+
+def split_similarity(e: pd.DataFrame) -> pd.Series:
+    """For split-invoice candidates, 1 - (max - min) / max of the parts' amounts, else 0.
+
+    Candidates share vendor, date and accounts; two to four parts each between a quarter of
+    the limit and the limit, together at or above it (a day's many small postings are not a
+    split). A total cut into parts gives parts of similar size, hence the similarity.
+    """
+    part = (e["amount"] < e["limit"]) & (e["amount"] >= 0.25 * e["limit"])
+    e = e.assign(vendor=vendor(e["text"]))[part]
+    groups = e.groupby(["region", "date", "pair", "vendor"])["amount"]
+    total, size = groups.transform("sum"), groups.transform("size")
+    hit = (total >= e["limit"]) & size.between(2, 4)
+    similar = 1 - (groups.transform("max") - groups.transform("min")) / groups.transform("max")
+    return similar.where(hit, 0.0).reindex(part.index, fill_value=0.0)
+
+
+def _split_groups(e: pd.DataFrame) -> pd.Series:
+    return split_similarity(e) > 0
+
+
+def duplicate_keys(e: pd.DataFrame) -> pd.Series:
+    """Entries sharing region, amount and accounts with another entry within one day."""
+    key = e["region"] + "|" + e["pair"] + "|" + e["amount"].map("{:.2f}".format)
+    day = e["date"].values.astype("datetime64[D]").astype("int64")
+    out = pd.Series(False, index=e.index)
+    for _, idx in key.groupby(key).groups.items():
+        if len(idx) < 2:
+            continue
+        d = day[e.index.get_indexer(idx)]
+        near = np.abs(d[:, None] - d[None, :]) <= 1
+        out[idx] = near.sum(axis=1) > 1
+    return out
+
+
+def jet_rules(e: pd.DataFrame) -> pd.DataFrame:
+    """The standard journal-entry tests, one boolean column each."""
+    n = len(e)
+    bf = benford_by_region(e)
+    excess = bf[(bf["mad"] > MAD_NONCONFORMITY) & (bf["n"] >= BENFORD_MIN_ENTRIES)
+                & (bf["observed"] - bf["expected"] > 0.02)]
+    bad_digits = set(zip(excess["region"], excess["digit"], strict=True))
+    return pd.DataFrame({
+        "rare_pair": e["pair_count"] <= max(2, 0.001 * n),
+        "unusual_user": (e["user_share"] < 0.02) | e["system_odd"],
+        "period_end_no_desc": ((e["date"] >= e["period_end"] - pd.Timedelta(days=2))
+                               | (e["posted"] > e["period_end"])) & (e["text_len"] < 3),
+        "round_amount": (e["trailing_zeros"] >= 3),
+        "below_limit": (e["amount"] >= 0.95 * e["limit"]) & (e["amount"] < e["limit"]),
+        "split_invoice": _split_groups(e),
+        "duplicate": duplicate_keys(e),
+        "weekend_holiday": e["offday"].astype(bool),
+        "benford": pd.Series([(r, d) in bad_digits for r, d in zip(e["region"], e["first_digit"],
+                                                                   strict=True)], index=e.index),
+    }, index=e.index)
+
+
+def rule_flags(entries: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Flags table of a rules-only method: flagged when any rule fires, ranked by rules hit."""
+    hits = rules.sum(axis=1)
+    n_rules = rules.shape[1]
+    score = np.where(hits > 0, 0.5 + 0.5 * (hits - 1) / max(1, n_rules - 1), 0.0)
+    reason = rules.apply(lambda r: ", ".join(c for c in rules.columns if r[c]), axis=1)
+    out = pd.DataFrame({"entry_id": entries["entry_id"], "risk_score": np.round(score, 6),
+                        "reason": reason})
+    out = out[out["risk_score"] > 0]
+    return out.sort_values(["risk_score", "entry_id"], ascending=[False, True]).reset_index(drop=True)

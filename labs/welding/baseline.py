@@ -1,0 +1,147 @@
+"""The control class: statistical process control on what a line has without log capture.
+
+Inputs are the AOI results, the MES traveller and the Excel shift reports (set points, never
+per-minute oven readings). Methods: a p-chart per line and shift, a Pareto of defect codes, an
+individuals (Shewhart) chart with Western Electric rules, and Welch t-tests of the set points.
+The fix is the traditional one: put the most significant variable back to nominal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from labs.welding import physics as ph
+from labs.welding import sources as src
+from labs.welding.simulate import Action
+from labs.welding.submission import Submission
+from workbench.lab import Case
+
+# Set points in the shift report that an engineer can change, and their names in actions.
+SETPOINT_COLUMNS = {"conv_sp": "conv_cm_min"} | {f"Z{k} set (°C)": f"z{k}_sp" for k in range(1, 8)}
+NOMINAL = {"conv_cm_min": ph.SPEED_SP} | {
+    f"{z}_sp": sp for z, sp in zip(ph.ZONES, ph.ZONE_SP, strict=True)}
+
+
+@dataclass
+class ControlAnalysis:
+    """Everything the control class computes, for the page and the handout."""
+
+    shifts: pd.DataFrame     # one row per line, date and shift: boards, defects, set points
+    pchart: pd.DataFrame     # shifts with p, centre line, limits and the alarm flag
+    pareto: pd.DataFrame     # defect code, count, cumulative share
+    we_alarms: pd.DataFrame  # Western Electric rule violations on the individuals chart
+    ttests: pd.DataFrame     # Welch t-test per set point: defective vs good boards
+
+
+def load_line_data(public: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Boards (MES + AOI + shift-report set points) and shifts, from the line's own records."""
+    logs = Path(public) / "logs"
+    mes = pd.concat([src.read_mes(p) for p in sorted((logs / "mes").glob("*.csv"))])
+    aoi = pd.concat([src.read_aoi(p) for p in sorted((logs / "aoi").glob("*.csv"))])
+    aoi = aoi.drop_duplicates("serial")
+    reports = pd.concat([src.read_shift_report(p).assign(line=p.stem.split("_")[0])
+                         for p in sorted((logs / "shift_reports").glob("*.xlsx"))])
+    reports["date"] = pd.to_datetime(reports["date"]).dt.strftime("%Y-%m-%d")
+    production = mes["oven_in"] - pd.Timedelta(hours=6)
+    boards = mes.assign(date=production.dt.strftime("%Y-%m-%d"),
+                        shift=np.array(ph.SHIFTS)[production.dt.hour // 8])
+    aoi = aoi.assign(defect=((aoi["result"] == "FAIL")
+                             & (aoi["operator_verdict"] == "CONFIRMED")).astype(int))
+    boards = boards.merge(aoi[["serial", "defect", "defect_codes"]], on="serial", how="left")
+    boards = boards.merge(reports, on=["line", "date", "shift"], how="left")
+    return boards, reports
+
+
+def pchart(shifts: pd.DataFrame, line_shift: bool = True) -> pd.DataFrame:
+    """p-chart limits per line and shift (centre = that group's pooled rate)."""
+    keys = ["line", "shift"] if line_shift else ["line"]
+    pbar = shifts.groupby(keys)["defects"].transform("sum") / shifts.groupby(keys)[
+        "boards"].transform("sum")
+    sigma = np.sqrt(pbar * (1 - pbar) / shifts["boards"])
+    overall = shifts["defects"].sum() / shifts["boards"].sum()
+    sigma0 = np.sqrt(overall * (1 - overall) / shifts["boards"])
+    return shifts.assign(p=shifts["defects"] / shifts["boards"], centre=pbar,
+                         ucl=pbar + 3 * sigma, lcl=(pbar - 3 * sigma).clip(lower=0),
+                         plant_ucl=overall + 3 * sigma0,
+                         alarm=shifts["defects"] / shifts["boards"] > overall + 3 * sigma0)
+
+
+def western_electric(x: pd.Series) -> list[str]:
+    """Rules 1–4 on an individuals chart (limits from the moving range)."""
+    values = x.to_numpy(float)
+    centre = values.mean()
+    sigma = np.abs(np.diff(values)).mean() / 1.128 if len(values) > 1 else 0.0
+    if sigma == 0:
+        return []
+    z = (values - centre) / sigma
+    hits = []
+    for i in range(len(z)):
+        if abs(z[i]) > 3:
+            hits.append((i, "rule 1: one point beyond 3σ"))
+        w3, w5, w8 = z[max(0, i - 2):i + 1], z[max(0, i - 4):i + 1], z[max(0, i - 7):i + 1]
+        if len(w3) == 3 and ((w3 > 2).sum() >= 2 or (w3 < -2).sum() >= 2):
+            hits.append((i, "rule 2: two of three beyond 2σ"))
+        if len(w5) == 5 and ((w5 > 1).sum() >= 4 or (w5 < -1).sum() >= 4):
+            hits.append((i, "rule 3: four of five beyond 1σ"))
+        if len(w8) == 8 and (np.all(w8 > 0) or np.all(w8 < 0)):
+            hits.append((i, "rule 4: eight in a row on one side"))
+    return [f"{x.index[i]}|{rule}" for i, rule in hits]
+
+
+def analyse(public: Path) -> ControlAnalysis:
+    boards, _ = load_line_data(public)
+    inspected = boards[boards["defect"].notna()]
+    shifts = (inspected.groupby(["line", "date", "shift"], as_index=False)
+              .agg(boards=("serial", "size"), defects=("defect", "sum"),
+                   conv_sp=("conv_sp", "first")))
+    chart = pchart(shifts)
+    codes = inspected.loc[inspected["defect"] == 1, "defect_codes"].str.split("|").explode()
+    pareto = codes.value_counts().rename_axis("code").reset_index(name="count")
+    pareto["cumulative_share"] = pareto["count"].cumsum() / pareto["count"].sum()
+    we = []
+    for line, g in chart.sort_values(["date", "shift"]).groupby("line"):
+        series = g.set_index(g["date"] + " " + g["shift"])["p"]
+        we += [{"line": line, "shift": s.split("|")[0], "rule": s.split("|")[1]}
+               for s in western_electric(series)]
+    we_alarms = pd.DataFrame(we, columns=["line", "shift", "rule"])
+    return ControlAnalysis(shifts, chart, pareto, we_alarms,
+                           welch_tests(inspected))
+
+
+def welch_tests(boards: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    bad, good = boards[boards["defect"] == 1], boards[boards["defect"] == 0]
+    for column, name in SETPOINT_COLUMNS.items():
+        a, b = bad[column].astype(float), good[column].astype(float)
+        if a.nunique() + b.nunique() <= 2 and a.mean() == b.mean():
+            rows.append({"variable": name, "t": 0.0, "p_value": 1.0, "mean_defective": a.mean(),
+                         "mean_good": b.mean()})
+            continue
+        t, p = stats.ttest_ind(a, b, equal_var=False)
+        rows.append({"variable": name, "t": float(t), "p_value": float(p),
+                     "mean_defective": a.mean(), "mean_good": b.mean()})
+    return pd.DataFrame(rows).sort_values("p_value", kind="stable").reset_index(drop=True)
+
+
+def baseline(case: Case) -> Submission:
+    """The control class's answer: rates per line and shift, and the set point back to nominal."""
+    result = analyse(case.public)
+    rates = result.shifts.groupby(["line", "shift"])[["defects", "boards"]].sum()
+    # Laplace-smoothed rate of each line and shift, used as every board's probability.
+    rates = (rates["defects"] + 1) / (rates["boards"] + 2)
+    worst_line, worst_shift = rates.idxmax()
+    variable = result.ttests.iloc[0]["variable"]
+    holdout = pd.read_csv(case.public / "holdout.csv", dtype=str)["serial"]
+    boards, _ = load_line_data(case.public)
+    boards = boards.set_index("serial").loc[holdout]
+    predictions = {s: float(rates[(line, shift)])
+                   for s, line, shift in zip(holdout, boards["line"], boards["shift"], strict=True)}
+    action = Action("setpoint", variable, worst_line, worst_shift, value=NOMINAL[variable])
+    diagnosis = {"line": worst_line, "variable": variable, "shift": worst_shift,
+                 "confounder": "none"}
+    return Submission(predictions, diagnosis, (action,))

@@ -1,0 +1,107 @@
+"""Validate a submission against a case and compute its metrics (pure; reads the answer key).
+
+Predictions are scored on the held-out boards' true defects (and against the Bayes-optimal
+ranking by the hidden probabilities); the diagnosis against the fault that was simulated; the
+fix by re-running the same batch with its actions and taking the exact expected defect rate.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, matthews_corrcoef, roc_auc_score, roc_curve
+
+from labs.welding import physics as ph
+from labs.welding.simulate import READINGS, SETPOINTS, Action, Outcome, run_batch
+from labs.welding.submission import Submission
+from workbench.lab import Case, Problem
+
+PREDICTION_METRICS = ("pr_auc", "roc_auc", "mcc", "recall_at_5pct_false_alarm", "pr_auc_vs_bayes")
+FIX_METRICS = ("expected_defect_rate", "fix_cost", "held_fraction", "throughput_loss")
+MAX_HELD_FRACTION = 0.10
+MAX_THROUGHPUT_LOSS = 0.10
+FALSE_ALARM_RATE = 0.05
+
+
+@lru_cache(maxsize=64)
+def outcome(seed: int, size: str, actions: tuple[Action, ...]) -> Outcome:
+    return run_batch(seed, size, actions)
+
+
+def answers(case: Case) -> pd.DataFrame:
+    return pd.read_csv(case.private / "answers.csv", dtype={"serial": str})
+
+
+def validate(case: Case, sub: Submission) -> list[Problem]:
+    problems: list[Problem] = []
+    wanted = set(pd.read_csv(case.public / "holdout.csv", dtype=str)["serial"])
+    missing, unknown = wanted - set(sub.predictions), set(sub.predictions) - wanted
+    if missing:
+        problems.append(Problem(
+            f"{len(missing)} of {len(wanted)} held-out boards have no prediction "
+            f"(first: {', '.join(sorted(missing)[:3])}); predict every serial in holdout.csv",
+            "predictions", affects=PREDICTION_METRICS))
+    if unknown:
+        problems.append(Problem(
+            f"{len(unknown)} serials are not held-out boards of this case "
+            f"(first: {', '.join(sorted(unknown)[:3])})", "predictions",
+            affects=PREDICTION_METRICS))
+    choices = {"line": ph.LINES, "shift": ph.SHIFTS, "variable": READINGS + SETPOINTS,
+               "confounder": READINGS + SETPOINTS + ("none",)}
+    for key, allowed in choices.items():
+        if sub.diagnosis.get(key) not in allowed:
+            problems.append(Problem(f"{sub.diagnosis.get(key)!r} not understood; use one of "
+                                    f"{', '.join(allowed)}", f"diagnosis.{key}",
+                                    affects=("diagnosis",)))
+    key = case.key()
+    result = outcome(key["seed"], key["size"], tuple(sub.actions))
+    if result.held_fraction > MAX_HELD_FRACTION:
+        problems.append(Problem(
+            f"the actions hold {result.held_fraction:.0%} of all boards (budget "
+            f"{MAX_HELD_FRACTION:.0%}); widen the interlock limits", "actions",
+            affects=FIX_METRICS))
+    if result.throughput_loss > MAX_THROUGHPUT_LOSS:
+        problems.append(Problem(
+            f"the actions cost {result.throughput_loss:.0%} of the line time (budget "
+            f"{MAX_THROUGHPUT_LOSS:.0%}); hold fewer boards or run faster", "actions",
+            affects=FIX_METRICS))
+    return problems
+
+
+def prediction_metrics(truth: pd.DataFrame, predictions: dict[str, float]) -> dict[str, float]:
+    y = truth["defect"].to_numpy()
+    p = truth["serial"].map(predictions).fillna(0.0).to_numpy()
+    k = int(y.sum())
+    flagged = np.zeros_like(y)
+    flagged[np.argsort(-p, kind="stable")[:k]] = 1  # flag as many boards as there are defects
+    fpr, tpr, _ = roc_curve(y, p)
+    bayes = average_precision_score(y, truth["p_true"])
+    pr = average_precision_score(y, p)
+    return {"pr_auc": pr, "roc_auc": roc_auc_score(y, p), "mcc": matthews_corrcoef(y, flagged),
+            "recall_at_5pct_false_alarm": float(np.interp(FALSE_ALARM_RATE, fpr, tpr)),
+            "bayes_pr_auc": bayes, "pr_auc_vs_bayes": pr / bayes,
+            "holdout_defect_rate": float(y.mean())}
+
+
+def diagnosis_score(case: Case, sub: Submission) -> float:
+    import json
+
+    truth = json.loads((case.private / "batch.json").read_text(encoding="utf-8"))["diagnosis"]
+    given = {k: str(v).strip().lower() for k, v in sub.diagnosis.items()}
+    return sum(given.get(k) == v.lower() for k, v in truth.items()) / len(truth)
+
+
+def evaluate(case: Case, sub: Submission) -> dict[str, float]:
+    key = case.key()
+    asis = outcome(key["seed"], key["size"], ())
+    fixed = outcome(key["seed"], key["size"], tuple(sub.actions))
+    metrics = prediction_metrics(answers(case), sub.predictions)
+    metrics |= {"diagnosis": diagnosis_score(case, sub),
+                "expected_defect_rate": fixed.expected_defect_rate,
+                "fix_cost": fixed.cost_per_board, "held_fraction": fixed.held_fraction,
+                "throughput_loss": fixed.throughput_loss,
+                "asis_defect_rate": asis.expected_defect_rate,
+                "asis_cost": asis.cost_per_board}
+    return {k: float(v) for k, v in metrics.items()}

@@ -1,0 +1,128 @@
+"""Pure helpers behind the welding page: each step of the story as a function of files.
+
+Results that take time (the bot's table, the trained model's findings) are written to a
+scratch folder whose token is all the browser keeps; figures are aggregated on the server so
+none ships more than a few thousand points.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from labs.welding import plots
+from labs.welding.baseline import ControlAnalysis, analyse
+from labs.welding.collect import collect, load_boards
+from labs.welding.reference import analyse as model_analyse
+from labs.welding.simulate import Action
+from labs.welding.submission import Submission, write_submission
+from workbench.lab import Case
+
+EXPLORE_VARIABLES = ("z7_pv", "z6_pv", "conv_cm_min", "paste_pct", "o2_ppm", "rh_pct")
+BOARDS_FILE, REPORT_FILE, FINDINGS_FILE, SUBMISSION_FILE = (
+    "boards.csv", "collection_report.json", "findings.json", "submission.json")
+
+
+@cache
+def control(case_root: str) -> ControlAnalysis:
+    return analyse(Case.load(case_root).public)
+
+
+def raw_overview(case: Case) -> pd.DataFrame:
+    """What the raw logs look like before the bot: files and bytes per source."""
+    rows = []
+    for folder in sorted(p for p in (case.public / "logs").iterdir() if p.is_dir()):
+        files = [p for p in folder.rglob("*") if p.is_file()]
+        rows.append({"source": folder.name, "files": len(files),
+                     "MB": round(sum(p.stat().st_size for p in files) / 1e6, 2)})
+    return pd.DataFrame(rows)
+
+
+def run_bot(case: Case, folder: Path, progress: Callable[[str, float], None]) -> dict:
+    """Collect the case's logs into ``folder``; return the report as written."""
+    collect(case.public, folder, progress)
+    return json.loads((folder / REPORT_FILE).read_text(encoding="utf-8"))
+
+
+def explore_figure(boards: pd.DataFrame, variable: str) -> go.Figure:
+    """Hourly mean of one reading per line, defect rate per hour below (≤ a few k points)."""
+    hourly = (boards.set_index("oven_in").groupby("line")[[variable, "defect"]]
+              .resample("1h").mean().reset_index())
+    fig = go.Figure()
+    for line, g in hourly.groupby("line"):
+        fig.add_scatter(x=g["oven_in"], y=g[variable], mode="lines", name=f"{line} {variable}")
+        fig.add_scatter(x=g["oven_in"], y=g["defect"], mode="lines", name=f"{line} defects",
+                        yaxis="y2", line={"dash": "dot"})
+    fig.update_layout(height=420, yaxis_title=variable,
+                      yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%"},
+                      legend={"orientation": "h"})
+    return fig
+
+
+def train(folder: Path) -> dict:
+    """Train the defect model on the collected table; keep its findings next to it."""
+    report = model_analyse(load_boards(folder / BOARDS_FILE))
+    findings = {"validation": report.validation, "diagnosis": report.diagnosis,
+                "window": list(report.window),
+                "importance": report.importance.to_dict("records"),
+                "grouped": report.grouped_importance.to_dict("records"),
+                "dependence": {k: v.to_dict("list") for k, v in report.dependence.items()},
+                "predictions": report.predictions}
+    (folder / FINDINGS_FILE).write_text(json.dumps(findings), encoding="utf-8")
+    return findings
+
+
+def load_findings(folder: Path | None) -> dict | None:
+    path = folder / FINDINGS_FILE if folder else None
+    return json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else None
+
+
+def model_figures(findings: dict) -> list[go.Figure]:
+    cause = findings["diagnosis"]["variable"]
+    return [plots.importance_figure(pd.DataFrame(findings["grouped"]),
+                                    "Grouped permutation importance (PR-AUC drop)"),
+            plots.dependence_figure(pd.DataFrame(findings["dependence"][cause]), cause,
+                                    tuple(findings["window"]))]
+
+
+def fix_actions(z7_window: list[float] | None, speed: float | None,
+                paste_window: list[float] | None) -> tuple[Action, ...]:
+    """Actions from the page's sliders (a full-range slider means no action)."""
+    actions = []
+    if z7_window and (z7_window[0] > 230 or z7_window[1] < 270):
+        low = z7_window[0] if z7_window[0] > 230 else None
+        high = z7_window[1] if z7_window[1] < 270 else None
+        actions.append(Action("interlock", "z7_pv", low=low, high=high))
+    if speed is not None and speed != 81:
+        actions.append(Action("setpoint", "conv_cm_min", "L2", "N", value=float(speed)))
+    if paste_window and (paste_window[0] > 50 or paste_window[1] < 150):
+        actions.append(Action("interlock", "paste_pct", low=paste_window[0],
+                              high=paste_window[1]))
+    return tuple(actions)
+
+
+def simulate(case: Case, actions: tuple[Action, ...]) -> dict[str, float]:
+    from labs.welding.evaluate import outcome
+
+    key = case.key()
+    asis, fixed = outcome(key["seed"], key["size"], ()), outcome(key["seed"], key["size"], actions)
+    return {"asis": asis.expected_defect_rate, "fixed": fixed.expected_defect_rate,
+            "held": fixed.held_fraction, "throughput_loss": fixed.throughput_loss}
+
+
+def write_fix_submission(folder: Path, findings: dict, diagnosis: dict[str, str],
+                         actions: tuple[Action, ...]) -> Path:
+    sub = Submission({k: float(v) for k, v in findings["predictions"].items()}, diagnosis,
+                     actions)
+    return write_submission(sub, folder / SUBMISSION_FILE)
+
+
+def default_diagnosis(findings: dict | None) -> dict[str, str]:
+    return dict(findings["diagnosis"]) if findings else {
+        "line": "L2", "variable": "conv_cm_min", "shift": "N", "confounder": "none"}
+

@@ -1,0 +1,185 @@
+"""The submission file: one JSON document with predictions, a diagnosis and fix actions.
+
+    {
+      "format": "welding-submission/1",
+      "predictions": {"L1-240311-0000": 0.012, ...},      # every serial of holdout.csv
+      "diagnosis": {"line": "L2", "variable": "z7_pv", "shift": "N",
+                    "confounder": "conv_cm_min"},           # "none" when there is none
+      "actions": [
+        {"type": "interlock", "variable": "z7_pv", "line": "all", "shift": "all",
+         "min": 244, "max": null},
+        {"type": "setpoint", "variable": "conv_cm_min", "line": "L2", "shift": "N",
+         "value": 75}
+      ]
+    }
+
+Interlocks hold boards whose logged reading is outside [min, max]; setpoints change what the
+line runs at. Variables: see ``READINGS`` and ``SETPOINTS`` in ``labs.welding.simulate``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labs.welding import physics as ph
+from labs.welding.simulate import READINGS, SCOPE_LINES, SCOPE_SHIFTS, SETPOINTS, Action
+from workbench.lab import Problem, SubmissionError
+
+FORMAT = "welding-submission/1"
+DIAGNOSIS_FIELDS = ("line", "variable", "shift", "confounder")
+SETPOINT_RANGE = {"conv_cm_min": (50.0, 100.0)} | {
+    f"{z}_sp": (sp - 25.0, sp + 25.0) for z, sp in zip(ph.ZONES, ph.ZONE_SP, strict=True)}
+MAX_ACTIONS = 20
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A student's answer: P(defect) per held-out board, a diagnosis, and fix actions."""
+
+    predictions: dict[str, float]
+    diagnosis: dict[str, str]
+    actions: tuple[Action, ...] = field(default_factory=tuple)
+
+
+def to_json(sub: Submission) -> dict[str, Any]:
+    actions = []
+    for a in sub.actions:
+        d: dict[str, Any] = {"type": a.kind, "variable": a.variable, "line": a.line,
+                             "shift": a.shift}
+        d |= {"min": a.low, "max": a.high} if a.kind == "interlock" else {"value": a.value}
+        actions.append(d)
+    return {"format": FORMAT, "predictions": {k: round(float(v), 6)
+                                              for k, v in sub.predictions.items()},
+            "diagnosis": dict(sub.diagnosis), "actions": actions}
+
+
+def write_submission(sub: Submission, path: Path) -> Path:
+    path = Path(path)
+    path.write_text(json.dumps(to_json(sub), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return path
+
+
+def read_submission(path: Path) -> Submission:
+    """Read and check the structure of a submission file; raise SubmissionError otherwise."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise SubmissionError(Problem(f"file not found: {path}", where=name))
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SubmissionError(
+            Problem("not UTF-8 text; save the file as UTF-8 JSON", name)) from None
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(Problem(
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", name)) from None
+    if not isinstance(data, dict):
+        raise SubmissionError(Problem(
+            f"the top level must be a JSON object with 'predictions', 'diagnosis' and 'actions', "
+            f"not a {type(data).__name__}", name))
+    problems: list[Problem] = []
+    if data.get("format", FORMAT) != FORMAT:
+        problems.append(Problem(f"format {data.get('format')!r} not understood; use {FORMAT!r}",
+                                f"{name}: format"))
+    predictions = _predictions(data, name, problems)
+    diagnosis = _diagnosis(data, name, problems)
+    actions = _actions(data, name, problems)
+    if problems:
+        raise SubmissionError(problems)
+    return Submission(predictions, diagnosis, tuple(actions))
+
+
+def _predictions(data: dict, name: str, problems: list[Problem]) -> dict[str, float]:
+    raw = data.get("predictions")
+    if not isinstance(raw, dict):
+        problems.append(Problem("'predictions' must be an object mapping serial to probability",
+                                f"{name}: predictions"))
+        return {}
+    out, bad = {}, []
+    for serial, value in raw.items():
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not ok or not (math.isfinite(value) and 0.0 <= value <= 1.0):
+            bad.append(serial)
+        else:
+            out[serial] = float(value)
+    if bad:
+        problems.append(Problem(
+            f"{len(bad)} predictions are not probabilities between 0 and 1 "
+            f"(first: {', '.join(map(str, bad[:3]))})", f"{name}: predictions"))
+    return out
+
+
+def _diagnosis(data: dict, name: str, problems: list[Problem]) -> dict[str, str]:
+    raw = data.get("diagnosis")
+    if not isinstance(raw, dict):
+        problems.append(Problem("'diagnosis' must be an object with "
+                                f"{', '.join(DIAGNOSIS_FIELDS)}", f"{name}: diagnosis"))
+        return {}
+    out = {}
+    for key in DIAGNOSIS_FIELDS:
+        if not isinstance(raw.get(key), str):
+            problems.append(Problem(f"'{key}' missing or not text", f"{name}: diagnosis.{key}"))
+        else:
+            out[key] = raw[key]
+    return out
+
+
+def _actions(data: dict, name: str, problems: list[Problem]) -> list[Action]:
+    raw = data.get("actions", [])
+    if not isinstance(raw, list) or len(raw) > MAX_ACTIONS:
+        problems.append(Problem(f"'actions' must be a list of at most {MAX_ACTIONS} actions",
+                                f"{name}: actions"))
+        return []
+    out = []
+    for i, item in enumerate(raw):
+        where = f"{name}: actions[{i}]"
+        try:
+            out.append(parse_action(item))
+        except ValueError as exc:
+            problems.append(Problem(str(exc), where))
+    return out
+
+
+def _number(item: dict, key: str, required: bool) -> float | None:
+    value = item.get(key)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"'{key}' must be a number{'' if required else ' or null'}")
+    return float(value)
+
+
+def parse_action(item: Any) -> Action:
+    """One action from its JSON form; ValueError names what is wrong."""
+    if not isinstance(item, dict):
+        raise ValueError("an action must be an object with 'type' and 'variable'")
+    kind, var = item.get("type"), item.get("variable")
+    line, shift = item.get("line", "all"), item.get("shift", "all")
+    if line not in SCOPE_LINES:
+        raise ValueError(f"line {line!r} not understood; use one of {', '.join(SCOPE_LINES)}")
+    if shift not in SCOPE_SHIFTS:
+        raise ValueError(f"shift {shift!r} not understood; use one of {', '.join(SCOPE_SHIFTS)}")
+    if kind == "interlock":
+        if var not in READINGS:
+            raise ValueError(f"interlock variable {var!r} not understood; use one of "
+                             f"{', '.join(READINGS)}")
+        low, high = _number(item, "min", False), _number(item, "max", False)
+        if low is None and high is None:
+            raise ValueError("an interlock needs 'min', 'max' or both")
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"min {low:g} is above max {high:g}")
+        return Action("interlock", var, line, shift, low=low, high=high)
+    if kind == "setpoint":
+        if var not in SETPOINTS:
+            raise ValueError(f"setpoint variable {var!r} not understood; use one of "
+                             f"{', '.join(SETPOINTS)}")
+        value = _number(item, "value", True)
+        lo, hi = SETPOINT_RANGE[var]
+        if not lo <= value <= hi:
+            raise ValueError(f"{var} = {value:g} is outside what the oven can run ({lo:g}–{hi:g})")
+        return Action("setpoint", var, line, shift, value=value)
+    raise ValueError(f"action type {kind!r} not understood; use 'interlock' or 'setpoint'")

@@ -1,0 +1,59 @@
+"""The lab as a whole: methods, grading, claims data, the conformance checks that need no app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labs.welding import LAB
+from workbench.testing import (
+    check_determinism,
+    check_malformed_submissions,
+    check_methods_are_valid_submissions,
+    check_separation,
+)
+
+
+def test_metric_weights_sum_to_100():
+    assert sum(m.weight for m in LAB.metrics) == 100
+
+
+@pytest.mark.parametrize("check", [check_determinism, check_separation,
+                                   check_methods_are_valid_submissions,
+                                   check_malformed_submissions])
+def test_conformance(check, tmp_path: Path):
+    check(LAB, tmp_path)
+
+
+def test_control_class_reaches_the_speed_trap(tiny_baseline):
+    assert tiny_baseline.diagnosis["variable"] == "conv_cm_min"
+    assert tiny_baseline.diagnosis["line"] == "L2" and tiny_baseline.diagnosis["shift"] == "N"
+    (action,) = tiny_baseline.actions
+    assert action.kind == "setpoint" and action.value == 75
+
+
+def test_reference_finds_zone7_and_the_confounder(tiny_reference):
+    assert tiny_reference.diagnosis == {"line": "L2", "variable": "z7_pv", "shift": "N",
+                                        "confounder": "conv_cm_min"}
+    assert tiny_reference.actions[0].variable == "z7_pv"
+
+
+def test_reference_beats_baseline_and_both_grade_valid(tiny_case, tiny_baseline, tiny_reference,
+                                                       tmp_path):
+    from workbench.grading import grade_file
+
+    base = grade_file(LAB, tiny_case, LAB.write_submission(tiny_baseline, tmp_path / "b.json"))
+    ref = grade_file(LAB, tiny_case, LAB.write_submission(tiny_reference, tmp_path / "r.json"))
+    assert base.valid and ref.valid
+    assert ref.score > base.score
+    m_base, m_ref = LAB.evaluate(tiny_case, tiny_baseline), LAB.evaluate(tiny_case, tiny_reference)
+    assert m_ref["expected_defect_rate"] < m_base["expected_defect_rate"]
+    assert m_ref["pr_auc"] > m_base["pr_auc"] and m_ref["diagnosis"] == 1.0
+    assert 0 < m_ref["pr_auc_vs_bayes"] <= 1.2
+
+
+def test_figures_and_sensitivity(tiny_case):
+    sens = LAB.sensitivity_baselines(tiny_case)
+    figs = LAB.figures(tiny_case, sens)
+    assert len(figs) == 3 and all(f.to_dict()["data"] for f in figs)
