@@ -27,7 +27,7 @@ from labs.accounting.pipeline import Reference, parsed_case
 from labs.accounting.submission import SUBMISSION_NAME, Report, read_submission
 from workbench.app import uploads
 from workbench.app.components import claims_frame, error_view, grade_view, metrics_frame, upload_box
-from workbench.app.i18n import add_translations, t
+from workbench.app.i18n import add_translations, t, verbatim
 from workbench.datasets import default_case
 from workbench.grading import grade_file, references
 from workbench.lab import Case, SubmissionError
@@ -59,7 +59,7 @@ def manual_seconds() -> float:
 
 def region_options() -> list[dict[str, str]]:
     regions = Reference.load(case().public).regions
-    return [{"label": f"{r.region} · {r.name} · {r.file}", "value": r.file} for r in regions.itertuples()]
+    return [{"label": verbatim(f"{r.region} · {r.name} · {r.file}"), "value": r.file} for r in regions.itertuples()]
 
 
 def inbox_view(file: str) -> list:
@@ -169,7 +169,7 @@ def bot_card() -> dbc.Card:
 
 def explorer_tab() -> html.Div:
     flags = references(LAB, case()).reference_solution.flags
-    options = [{"label": f"{r.entry_id} ({r.risk_score:.2f})", "value": r.entry_id}
+    options = [{"label": verbatim(f"{r.entry_id} ({r.risk_score:.2f})"), "value": r.entry_id}
                for r in flags.head(200).itertuples()]
     return html.Div([
         dcc.Graph(id="accounting-benford", figure=plots.benford_figure(
@@ -202,7 +202,7 @@ def layout() -> html.Div:
         dbc.Row([dbc.Col(inbox_card(), md=7), dbc.Col(bot_card(), md=5)], class_name="g-3"),
         dbc.Tabs([
             dbc.Tab([dbc.Select(id="accounting-sheet", value=SHEETS[0], class_name="mt-3 w-auto",
-                                options=[{"label": s, "value": s} for s in SHEETS]),
+                                options=[{"label": verbatim(s), "value": s} for s in SHEETS]),
                      html.Div(id="accounting-report", className="mt-2")],
                     label=t("Report preview"), tab_id="report"),
             dbc.Tab(explorer_tab(), label=t("Anomaly explorer"), tab_id="explorer"),

@@ -68,4 +68,9 @@ TEXTS = {
     "Highest risk entries": "风险最高的分录",
     "Report ready after {s:.1f} s; the clerk's estimate is {m:.0f} min.":
         "报表在 {s:.1f} 秒后完成；人工估计需要 {m:.0f} 分钟。",
+    "AP": "AP",
+    "entries": "条分录",
+    "s": "秒",
+    "share": "比例",
+    "share of cells": "单元格比例",
 }

@@ -113,4 +113,10 @@ ZH = {
     "AOI results": "AOI 检测结果", "Environment logger": "环境记录仪",
     "MES traveller": "MES 流转单", "Oven logs": "回流炉日志",
     "Shift reports (Excel)": "班次报表（Excel）", "Solder paste inspection": "锡膏检测（SPI）",
+    "Expected defect rate after the control class's fix": "对照班整改后的预期缺陷率",
+    "Expected defect rate after the experimental class's fix": "实验班整改后的预期缺陷率",
+    "Expected defect rate of the batch as it ran": "该批次实际生产时的预期缺陷率",
+    "about 1 %": "约 1 %",
+    "about 3 %": "约 3 %",
+    "does not drop": "未下降",
 }

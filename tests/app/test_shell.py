@@ -3,6 +3,7 @@ import re
 
 import dash
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from workbench.app import create_app
 from workbench.app.server import back_path
@@ -49,13 +50,8 @@ def test_nothing_is_fetched_from_another_host(app, client):
     assert not URL.findall(client.get("/_dash-layout").get_data(as_text=True))
     with app.server.test_request_context("/"):
         for page in dash.page_registry.values():
-            layout = json.dumps(page["layout"]().to_plotly_json(), cls=_PlotlyEncoder)
+            layout = json.dumps(page["layout"](), cls=PlotlyJSONEncoder)
             assert not URL.findall(layout), page["path"]
-
-
-class _PlotlyEncoder(json.JSONEncoder):
-    def default(self, o):
-        return o.to_plotly_json() if hasattr(o, "to_plotly_json") else super().default(o)
 
 
 def test_bootstrap_is_served_locally(client):
@@ -99,7 +95,7 @@ def test_home_has_a_card_per_lab(app, client):
     assert "实训工作台" in layout_text(client)
     with app.server.test_request_context("/"):
         home = dash.page_registry["workbench.app.home"]["layout"]()
-    cards = json.dumps(home.to_plotly_json(), cls=_PlotlyEncoder)
+    cards = json.dumps(home.to_plotly_json(), cls=PlotlyJSONEncoder)
     for slug, lab in labs().items():
         assert f"home-card-{slug}" in cards
         assert all(claim.description in cards for claim in lab.claims)

@@ -33,19 +33,11 @@ def _kinds(*names: str) -> list[str]:
 
 
 def _matches_the_reference(report: dict) -> bool:
-    """Full points wherever the reference is at least as good as the baseline, none where it
-    is worse (the rubric then puts full marks at the baseline): the plan written by
-    ``workbench solve`` is the reference the grader's workers solved and cached."""
-    from workbench import registry
-
-    better = {m.name: m.higher_is_better for m in registry.get_lab(LAB).metrics}
-    for c in (c for c in report["criteria"] if not c["hidden"]):
-        sign = 1 if better[c["name"]] else -1
-        gain = sign * (report["reference_metrics"][c["name"]]
-                       - report["baseline_metrics"][c["name"]])
-        if c["points"] != pytest.approx(c["max_points"] if gain >= 0 else 0.0):
-            return False
-    return True
+    """Full points on every criterion of the student's own case: the plan written by
+    ``workbench solve`` is the reference the grader's workers solved and cached, and the
+    reference always earns full marks."""
+    return all(c["points"] == pytest.approx(c["max_points"])
+               for c in report["criteria"] if not c["hidden"])
 
 
 def _points(report: dict, hidden: bool) -> float:

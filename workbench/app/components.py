@@ -30,6 +30,8 @@ add_translations({
     "Claim": "结论",
     "Claimed": "案例数值",
     "holds": "成立",
+    "{label} ({unit})": "{label}（{unit}）",
+    "{value} ({verdict})": "{value}（{verdict}）",
     "does not hold": "不成立",
 })
 
@@ -97,7 +99,8 @@ def metrics_frame(metrics: Sequence[Metric], values_by_column: Mapping[str, Mapp
     method lacks shows as a dash. Feed it to ``dbc.Table.from_dataframe``."""
     rows = {}
     for metric in metrics:
-        label = t(metric.title) + (f" ({t(metric.unit)})" if metric.unit else "")
+        label = (t("{label} ({unit})", label=t(metric.title), unit=t(metric.unit))
+                 if metric.unit else t(metric.title))
         rows[label] = {column: format_value(values.get(metric.name, math.nan))
                        for column, values in values_by_column.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index")
@@ -120,7 +123,7 @@ def claim_value(claim: Claim, value: float) -> str:
         return "—"
     shown = f"{100 * value:+.1f} %" if claim.unit == "%" else f"{value:.3g} {claim.unit}".strip()
     verdict = t("holds") if claim.holds(value) else t("does not hold")
-    return f"{shown.replace('-', '−')} ({verdict})"
+    return t("{value} ({verdict})", value=shown.replace("-", "−"), verdict=verdict)
 
 
 def claims_frame(claims: Sequence[Claim], reference: Mapping[str, float],

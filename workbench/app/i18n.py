@@ -77,6 +77,18 @@ def t(text: str, **values: object) -> str:
     return out
 
 
+def verbatim(text: object) -> str:
+    """Show data as it is (an entry id, a file or sheet name): not language, never translated.
+
+    Marking it keeps the translation tests able to tell data from a text that skipped ``t()``.
+    """
+    out = str(text)
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.append((None, out))
+    return out
+
+
 @contextmanager
 def record() -> Iterator[list[tuple[str, str]]]:
     """Collect ``(source text, rendered text)`` of every :func:`t` call in this context, so a
@@ -91,4 +103,4 @@ def record() -> Iterator[list[tuple[str, str]]]:
 
 def missing_translations(texts: list[str]) -> list[str]:
     """The texts that have no Chinese translation (for tests)."""
-    return [s for s in texts if s not in _ZH]
+    return [s for s in texts if s is not None and s not in _ZH]

@@ -39,4 +39,4 @@ def untranslated(render: Callable[[], Any]) -> tuple[list[str], list[str]]:
         reset_language(token)
     through_t = {out for _, out in calls}
     literals = sorted({s for s in texts if s not in through_t and s not in LANGUAGES.values()})
-    return literals, sorted(set(missing_translations([src for src, _ in calls])))
+    return literals, sorted(set(missing_translations([src for src, _ in calls if src is not None])))
