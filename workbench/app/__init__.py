@@ -7,10 +7,11 @@ from pathlib import Path
 
 import dash
 
-from workbench.app import home, shell
+from workbench.app import demo, home, instructor, shell, student
 from workbench.app.callbacks import adopt_page_callbacks, background_manager
 from workbench.app.server import BOOTSTRAP_URL, add_routes
 from workbench.app.uploads import MAX_UPLOAD_BYTES
+from workbench.classroom.auth import install as install_auth
 from workbench.registry import labs
 
 __all__ = ["create_app"]
@@ -35,9 +36,13 @@ def create_app() -> dash.Dash:
     # an upload travels base64-encoded inside a JSON request; refuse anything far larger
     app.server.config["MAX_CONTENT_LENGTH"] = 4 * MAX_UPLOAD_BYTES
     add_routes(app.server)
+    install_auth(app.server)  # session secret of the served course, sign-in routes
     home.register()
     for lab in labs().values():
         lab.register_pages()
+    student.register()
+    instructor.register()
+    demo.register()
     adopt_page_callbacks(app)
     app.layout = shell.layout
     return app

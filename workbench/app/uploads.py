@@ -38,14 +38,22 @@ def scratch_root() -> Path:
     return Path(tempfile.gettempdir()) / "lab-workbench-scratch"
 
 
+_last_sweep: float | None = None
+SWEEP_SECONDS = 600
+
+
 def new_folder() -> tuple[str, Path]:
-    """A fresh scratch folder and its token; folders older than a day are removed."""
+    """A fresh scratch folder and its token; folders older than a day are removed (at most
+    every ten minutes: a class uploads often, and the sweep reads the whole scratch root)."""
+    global _last_sweep
     root = scratch_root()
     root.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - KEEP_SECONDS
-    for old in root.iterdir():
-        if old.is_dir() and old.stat().st_mtime < cutoff:
-            shutil.rmtree(old, ignore_errors=True)
+    if _last_sweep is None or time.monotonic() - _last_sweep > SWEEP_SECONDS:
+        _last_sweep = time.monotonic()
+        cutoff = time.time() - KEEP_SECONDS
+        for old in root.iterdir():
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
     token = uuid.uuid4().hex
     folder = root / token
     folder.mkdir()

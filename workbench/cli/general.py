@@ -23,7 +23,9 @@ COURSE_ENV = "WORKBENCH_COURSE"  # read by workbench.classroom.course
 @click.option("--course", "course_dir", type=click.Path(file_okay=False, exists=True),
               help="Serve this course folder (made by `workbench assign`): sign-in, "
               "attempts, gradebook pages. Sets WORKBENCH_COURSE.")
-def serve(host: str, port: int, debug: bool, course_dir: str | None) -> None:
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1),
+              help="Worker threads of the WSGI server (a class of 40 needs about 8).")
+def serve(host: str, port: int, debug: bool, course_dir: str | None, threads: int) -> None:
     """Serve the web app (waitress, a production WSGI server, unless --debug)."""
     if course_dir is not None:
         os.environ[COURSE_ENV] = str(Path(course_dir).resolve())
@@ -38,7 +40,7 @@ def serve(host: str, port: int, debug: bool, course_dir: str | None) -> None:
     from waitress import serve as waitress_serve
 
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)", err=True)
-    waitress_serve(app.server, host=host, port=port)
+    waitress_serve(app.server, host=host, port=port, threads=threads)
 
 
 @main.command("labs")

@@ -1,0 +1,189 @@
+"""Sign-in and the server-side role check, through the Flask test client: forged callback
+requests get no instructor data and no other student's data."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.classroom import add_user, class_code
+from workbench.classroom.auth import AuthError, check_instructor, current_user
+from workbench.classroom.course import gradebook
+from workbench.classroom.models import UserRow
+from workbench.classroom.wire import find, payload
+
+from .conftest import PASSWORD
+
+
+@pytest.fixture
+def app(course):
+    from workbench.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def call(client, output_id, values):
+    deps = client.get("/_dash-dependencies").get_json()
+    return client.post("/_dash-update-component", json=payload(find(deps, output_id), values))
+
+
+def sign_in(client, **form):
+    return client.post("/auth/login", data=form)
+
+
+GRADEBOOK = {"instructor-lab.value": "logistics", "instructor-refresh.data": 0}
+
+
+def test_passwords_are_hashed_and_checked(course):
+    with Session(gradebook().engine) as db:
+        row = db.scalars(select(UserRow).where(UserRow.username == "teacher")).one()
+    assert PASSWORD not in row.password_hash and row.password_hash.startswith("scrypt:")
+    assert check_instructor("teacher", PASSWORD)
+    assert not check_instructor("teacher", PASSWORD + "x")
+    assert not check_instructor("s03", "4321")  # a student's PIN is no instructor password
+    with pytest.raises(AuthError, match="exists already"):
+        add_user("teacher", "another password")
+    with pytest.raises(AuthError, match="at least 8"):
+        add_user("short", "1234567")
+    with pytest.raises(AuthError, match="not understood"):
+        add_user("bad name", "long enough password")
+
+
+def test_the_secret_is_per_course_not_in_the_code(app, course):
+    secret = (course / "instructor" / "session-secret.txt").read_text().strip()
+    assert app.server.secret_key == secret and len(secret) == 64
+    assert (course / "instructor" / "session-secret.txt").stat().st_mode & 0o077 == 0
+
+
+def test_wrong_password_signs_nobody_in(client):
+    response = sign_in(client, kind="instructor", username="teacher", password="guess")
+    assert response.status_code == 302 and response.headers["Location"].endswith("?failed=1")
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 204
+
+
+def test_anonymous_and_student_posts_get_no_instructor_data(client):
+    for output, values in (("instructor-gradebook", GRADEBOOK),
+                           ("instructor-drilldown", {"instructor-student.value": "s01",
+                                                     "instructor-lab.value": "logistics"}),
+                           ("instructor-download", {"instructor-export-csv.n_clicks": 1,
+                                                    "instructor-lab.value": "logistics"}),
+                           ("instructor-assignments", {"instructor-refresh.data": 1})):
+        anonymous = call(client, output, values)
+        assert anonymous.status_code == 204 and b"s01" not in anonymous.data, output
+    sign_in(client, kind="student", code=class_code(), student="s01")
+    assert current_session(client)["role"] == "student"
+    as_student = call(client, "instructor-gradebook", GRADEBOOK)
+    assert as_student.status_code == 204 and not as_student.data
+
+
+def test_an_instructor_gets_the_gradebook(client):
+    sign_in(client, kind="instructor", username="teacher", password=PASSWORD)
+    response = call(client, "instructor-gradebook", GRADEBOOK)
+    assert response.status_code == 200
+    assert "s02" in response.get_data(as_text=True)  # the roster, in the drill-down options
+
+
+def test_a_forged_session_cookie_is_no_session(client):
+    client.set_cookie("session", "eyJyb2xlIjoiaW5zdHJ1Y3RvciIsInVzZXIiOiJ4In0.forged.sig")
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 204
+
+
+def test_student_sign_in_needs_the_class_code_roster_and_pin(client):
+    assert "failed" in sign_in(client, kind="student", code="WRONG1", student="s01").location
+    assert "failed" in sign_in(client, kind="student", code=class_code(),
+                               student="nobody").location
+    assert "failed" in sign_in(client, kind="student", code=class_code(), student="s03",
+                               pin="0000").location
+    assert sign_in(client, kind="student", code=class_code().lower(), student="s03",
+                   pin="4321").location == "/student"
+
+
+def test_a_student_sees_pseudonyms_and_only_their_own_case(client, course):
+    sign_in(client, kind="student", code=class_code(), student="s01")
+    board = call(client, "student-status", {"student-lab.value": "logistics"})
+    text = board.get_data(as_text=True)
+    assert board.status_code == 200 and "attempts left today" in text
+    assert "s02" not in text and "s03" not in text
+    download = call(client, "student-download", {"student-download-btn.n_clicks": 1,
+                                                 "student-lab.value": "logistics"})
+    content = json.loads(download.data)["response"]["student-download"]["data"]
+    assert content["filename"] == "logistics-s01.zip"
+    names = zipfile.ZipFile(_bytes(content["content"])).namelist()
+    assert names and all(n.startswith("s01/") for n in names)
+    assert not any("private" in n or "key.json" in n for n in names)
+    # a lab the student is not assigned to, or no session at all: nothing
+    assert call(client, "student-status", {"student-lab.value": "welding"}).status_code == 204
+    client.post("/auth/logout")
+    assert call(client, "student-status", {"student-lab.value": "logistics"}).status_code == 204
+
+
+def test_background_jobs_check_the_cookie_they_were_given(app, client):
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    sign_in(client, kind="instructor", username="teacher", password=PASSWORD)
+    cookie = client.get_cookie("session").value
+    for cookies, expected in (({"session": cookie}, ("teacher", "instructor")),
+                              ({"session": cookie[:-3] + "abc"}, None), ({}, None)):
+        token = context_value.set(AttributeDict(cookies=cookies))
+        try:
+            assert current_user() == expected
+        finally:
+            context_value.reset(token)
+
+
+def current_session(client) -> dict:
+    from flask.sessions import SecureCookieSessionInterface
+
+    app = client.application
+    return SecureCookieSessionInterface().get_signing_serializer(app).loads(
+        client.get_cookie("session").value)
+
+
+def _bytes(content: str):
+    import base64
+    import io
+
+    return io.BytesIO(base64.b64decode(content))
+
+
+def test_no_background_job_starts_for_a_forged_instructor_request(client):
+    create = {"instructor-create-btn.n_clicks": 1, "instructor-new-lab.value": "logistics",
+              "instructor-new-size.value": "tiny", "instructor-new-due.value": "2030-01-01T00:00",
+              "instructor-new-limit.value": 3, "instructor-new-public.value": ["route_duration"],
+              "instructor-roster.contents": "data:text/csv;base64,c3R1ZGVudF9pZApzMDkK",
+              "instructor-roster.filename": "roster.csv"}
+    anonymous = call(client, "instructor-create-status", create)
+    assert anonymous.status_code == 204 and b"job" not in anonymous.data
+    sign_in(client, kind="student", code=class_code(), student="s01")
+    assert call(client, "instructor-create-status", create).status_code == 204
+
+
+def test_every_instructor_callback_also_checks_the_role_itself(app):
+    """Behind the door, each callback refuses on its own (defence in depth)."""
+    import flask
+    from dash.exceptions import PreventUpdate
+
+    from workbench.app import instructor
+
+    calls = [(instructor.drilldown, ("s01", "logistics")),
+             (instructor.show_gradebook, ("logistics", 0)),
+             (instructor.list_assignments, (0, None)),
+             (instructor.public_choices, ("logistics",)),
+             (instructor.store_class_upload, ("data:x;base64,", "a.zip"))]
+    for user in (None, ("s01", "student")):
+        with app.server.test_request_context("/"):
+            if user:
+                flask.session.update(user=user[0], role=user[1])
+            for func, args in calls:
+                with pytest.raises(PreventUpdate):
+                    func(*args)

@@ -1,0 +1,65 @@
+"""Sign-in and sign-out forms shared by the instructor and student pages. They POST to the
+Flask routes of :mod:`workbench.classroom.auth`, so the session is set on the server."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from workbench.app.i18n import add_translations, t
+from workbench.classroom.course import ENV
+
+add_translations({
+    "Sign in": "登录",
+    "Sign out": "退出登录",
+    "User name": "用户名",
+    "Password": "密码",
+    "Class code": "班级代码",
+    "Student id": "学号",
+    "PIN (if your instructor gave you one)": "PIN 码（如果老师给了你）",
+    "Signing in failed: check what you typed and try again.": "登录失败：请检查输入后重试。",
+    "No course is served": "当前没有提供课程",
+    "Start the app with a course folder made by `workbench assign`: "
+    "`workbench serve --course COURSE` (or set {env}). Create an instructor account with "
+    "`workbench user add NAME --course COURSE`.":
+        "请使用由 `workbench assign` 创建的课程文件夹启动应用：`workbench serve --course COURSE`"
+        "（或设置 {env}）。使用 `workbench user add NAME --course COURSE` 创建教师账号。",
+    "Signed in as {user}": "已登录：{user}",
+})
+
+
+def field(label: str, name: str, id_: str, kind: str = "text") -> dbc.Row:
+    return dbc.Row([dbc.Label(label, html_for=id_, width=4),
+                    dbc.Col(dbc.Input(id=id_, name=name, type=kind, autocomplete="off"),
+                            width=8)], class_name="mb-2")
+
+
+def signin_form(kind: str, fields: list[dbc.Row], failed: bool) -> html.Div:
+    """A POST form to ``/auth/login``; ``kind`` is ``instructor`` or ``student``."""
+    error = (dbc.Alert(t("Signing in failed: check what you typed and try again."),
+                       color="danger", id=f"{kind}-signin-failed") if failed else None)
+    return dbc.Card(dbc.CardBody([
+        html.H4(t("Sign in")), error,
+        html.Form([dbc.Input(type="hidden", name="kind", value=kind), *fields,
+                   dbc.Button(t("Sign in"), type="submit", color="primary",
+                              id=f"{kind}-signin-btn")],
+                  action="/auth/login", method="POST", id=f"{kind}-signin-form"),
+    ]), class_name="mx-auto", style={"maxWidth": "32rem"})
+
+
+def signout_bar(kind: str, user: str) -> html.Div:
+    return html.Div([
+        html.Span(t("Signed in as {user}", user=user), className="me-3"),
+        html.Form(dbc.Button(t("Sign out"), type="submit", color="secondary", size="sm",
+                             id=f"{kind}-signout-btn"),
+                  action="/auth/logout", method="POST", className="d-inline"),
+    ], className="d-flex align-items-center justify-content-end mb-2")
+
+
+def no_course(kind: str) -> dbc.Alert:
+    return dbc.Alert([html.H5(t("No course is served")),
+                      html.P(t("Start the app with a course folder made by `workbench assign`: "
+                               "`workbench serve --course COURSE` (or set {env}). Create an "
+                               "instructor account with `workbench user add NAME --course "
+                               "COURSE`.", env=ENV))],
+                     color="info", id=f"{kind}-no-course")

@@ -1,0 +1,166 @@
+"""Students in the browser: sign in with the class code, download your own case, upload a
+submission and get your score at once, see the leaderboard.
+
+The student is whoever the signed session says, never an id the browser sends; the score is
+computed on the server from the uploaded file against that student's own case.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from workbench.app import uploads
+from workbench.app.components import grade_view, upload_box
+from workbench.app.i18n import add_translations, t
+from workbench.app.signin import field, no_course, signin_form, signout_bar
+from workbench.classroom.assignments import assignments, on_roster, settings_of
+from workbench.classroom.attempts import (
+    AttemptRefused,
+    attempts_today,
+    leaderboard,
+    submit,
+    visible_report,
+)
+from workbench.classroom.auth import current_user, signed_in_student
+from workbench.classroom.course import course_root, current_course, gradebook, pseudonym
+from workbench.registry import get_lab
+
+add_translations({
+    "My work": "我的作业",
+    "Assignment": "作业",
+    "Due {due} UTC · {left} of {limit} attempts left today · you appear as “{name}”":
+        "截止 {due} UTC · 今天还剩 {left}/{limit} 次提交 · 你的化名为“{name}”",
+    "Closed on {due} UTC: the private leaderboard is final.": "已于 {due} UTC 截止：私有排行榜为最终排名。",
+    "Download my case": "下载我的案例",
+    "Upload your submission": "上传你的提交",
+    "Before the due date you see the public criteria only; the rest is revealed after it.":
+        "截止日期前你只能看到公开评分项；其余部分在截止后公布。",
+    "Leaderboard": "排行榜",
+    "Public leaderboard (ranked on the public criteria)": "公开排行榜（按公开评分项排名）",
+    "Private leaderboard (final ranks, full score)": "私有排行榜（最终排名，总分）",
+    "Rank": "名次",
+    "Name": "化名",
+    "Public score": "公开得分",
+    "you": "你",
+    "You are not on the roster of any assignment yet.": "你还不在任何作业的名单中。",
+    "The upload was not graded": "该上传未被评分",
+})
+
+
+def layout(failed: str | None = None, **_: object) -> html.Div:
+    if course_root() is None:
+        return html.Div(no_course("student"), id="student-page")
+    user = current_user()
+    if user is None or user[1] != "student":
+        return html.Div(signin_form("student", [
+            field(t("Class code"), "code", "student-code"),
+            field(t("Student id"), "student", "student-id"),
+            field(t("PIN (if your instructor gave you one)"), "pin", "student-pin", "password")],
+            failed=bool(failed)), id="student-page")
+    mine = my_assignments(user[0])
+    if not mine:
+        return html.Div([signout_bar("student", user[0]),
+                         dbc.Alert(t("You are not on the roster of any assignment yet."))],
+                        id="student-page")
+    return html.Div([
+        signout_bar("student", user[0]),
+        html.H2(t("My work")),
+        dbc.InputGroup([dbc.InputGroupText(t("Assignment")),
+                        dbc.Select(id="student-lab", value=mine[0]["value"], options=mine)],
+                       class_name="mb-2"),
+        html.Div(id="student-status", className="mb-2"),
+        dbc.Button(t("Download my case"), id="student-download-btn", color="outline-primary"),
+        dcc.Download(id="student-download"),
+        html.H4(t("Upload your submission"), className="mt-3"),
+        html.P(t("Before the due date you see the public criteria only; the rest is revealed "
+                 "after it."), className="text-muted"),
+        upload_box("student-upload", ".json,.csv,.xlsx", ""),
+        dcc.Loading(html.Div(id="student-grade", className="mt-3")),
+        html.H4(t("Leaderboard"), className="mt-4"),
+        html.Div(id="student-leaderboard"),
+    ], id="student-page")
+
+
+def my_assignments(student: str) -> list[dict[str, str]]:
+    book = gradebook()
+    return [{"label": t(get_lab(s.lab).title), "value": s.lab} for s in assignments()
+            if student in book.roster(s.lab)]
+
+
+def _who(slug: object):
+    """The signed-in student and the settings of one of their assignments, or no update."""
+    student = signed_in_student()
+    if student is None or not isinstance(slug, str) or not on_roster(slug, student):
+        raise PreventUpdate
+    settings = settings_of(slug)
+    if settings is None:
+        raise PreventUpdate
+    return student, settings
+
+
+def status_line(student: str, settings) -> str:
+    if not settings.is_open():
+        return t("Closed on {due} UTC: the private leaderboard is final.",
+                 due=f"{settings.due:%Y-%m-%d %H:%M}")
+    used = attempts_today(settings.lab, student)
+    return t("Due {due} UTC · {left} of {limit} attempts left today · you appear as “{name}”",
+             due=f"{settings.due:%Y-%m-%d %H:%M}", left=max(settings.daily_limit - used, 0),
+             limit=settings.daily_limit, name=pseudonym(student))
+
+
+def board(student: str, settings) -> html.Div:
+    private = not settings.is_open()
+    rows_ = leaderboard(settings.lab, settings, private=private)
+    me = pseudonym(student)
+    score = "score" if private else "public_score"
+    rows = [html.Tr([html.Td(r["rank"]), html.Td(r["pseudonym"] + (f" ({t('you')})"
+                                                                   if r["pseudonym"] == me else "")),
+                     html.Td(f"{r[score]:.1f}")], className="table-primary" if r["pseudonym"] == me
+                    else None) for r in rows_]
+    head = html.Thead(html.Tr([html.Th(t("Rank")), html.Th(t("Name")),
+                               html.Th(t("Score") if private else t("Public score"))]))
+    title = (t("Private leaderboard (final ranks, full score)") if private
+             else t("Public leaderboard (ranked on the public criteria)"))
+    return html.Div([html.H6(title), dbc.Table([head, html.Tbody(rows)], size="sm",
+                                               id="student-leaderboard-table")])
+
+
+@callback(Output("student-status", "children"), Output("student-leaderboard", "children"),
+          Input("student-lab", "value"), Input("student-grade", "children"))
+def show_status(slug, _grade):
+    student, settings = _who(slug)
+    return status_line(student, settings), board(student, settings)
+
+
+@callback(Output("student-grade", "children"), Input("student-upload", "contents"),
+          State("student-upload", "filename"), State("student-lab", "value"),
+          prevent_initial_call=True)
+def upload(contents, filename, slug):
+    student, settings = _who(slug)
+    try:
+        _, path = uploads.save_upload(contents, filename)
+        attempt = submit(get_lab(slug), settings, student, path)
+    except (uploads.UploadError, AttemptRefused) as exc:
+        return dbc.Alert([html.Strong(t("The upload was not graded")), ": ", str(exc)],
+                         color="warning", id="student-refused")
+    return grade_view(visible_report(attempt.report, settings, datetime.now(UTC)), "student-grade")
+
+
+@callback(Output("student-download", "data"), Input("student-download-btn", "n_clicks"),
+          State("student-lab", "value"), prevent_initial_call=True)
+def download_case(_clicks, slug):
+    student, settings = _who(slug)
+    archive = current_course().release_dir(settings.lab, student).with_suffix(".zip")
+    if not archive.is_file():
+        return no_update
+    return dcc.send_file(str(archive), filename=f"{settings.lab}-{student}.zip")
+
+
+def register() -> None:
+    dash.register_page(__name__, path="/student", name="Student", title="Student",
+                       layout=layout, order=80)

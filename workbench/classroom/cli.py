@@ -1,0 +1,102 @@
+"""``workbench user`` (accounts of a course) and ``workbench demo`` (the classroom demo).
+
+Attach to the main command with ``main.add_command(user)`` and ``main.add_command(demo)``.
+"""
+
+from __future__ import annotations
+
+import os
+import webbrowser
+
+import click
+
+from workbench.classroom.course import ENV
+
+
+def _use_course(course: str) -> None:
+    os.environ[ENV] = str(course)
+
+
+@click.group()
+def user() -> None:
+    """Accounts of a course: instructors (password) and students' optional PINs."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--course", required=True, type=click.Path(file_okay=False),
+              help="The course folder (as made by `workbench assign`).")
+@click.option("--role", type=click.Choice(["instructor", "student"]), default="instructor",
+              show_default=True, help="student: USERNAME is a student id, the password a PIN.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Asked for when not given (never stored in clear: scrypt hash).")
+@click.option("--replace", is_flag=True, help="Set a new password for an existing user.")
+def add(username: str, course: str, role: str, password: str, replace: bool) -> None:
+    """Create a user who can sign in to the course's web app."""
+    from workbench.classroom.auth import AuthError, add_user
+
+    _use_course(course)
+    try:
+        add_user(username, password, role, replace=replace)
+    except AuthError as exc:
+        raise click.BadParameter(str(exc)) from None
+    click.echo(f"{'Updated' if replace else 'Added'} {role} {username} in {course}")
+
+
+@user.command("list")
+@click.option("--course", required=True, type=click.Path(file_okay=False, exists=True))
+def list_(course: str) -> None:
+    """List the users of a course (names and roles, never passwords)."""
+    from workbench.classroom.auth import list_users
+    from workbench.classroom.course import class_code
+
+    _use_course(course)
+    for name, role in list_users():
+        click.echo(f"{name}\t{role}")
+    click.echo(f"class code: {class_code()}", err=True)
+
+
+@user.command("remove")
+@click.argument("username")
+@click.option("--course", required=True, type=click.Path(file_okay=False, exists=True))
+def remove(username: str, course: str) -> None:
+    """Remove a user (their grades stay in the gradebook)."""
+    from workbench.classroom.auth import remove_user
+
+    _use_course(course)
+    if not remove_user(username):
+        raise click.BadParameter(f"no user {username} in {course}")
+    click.echo(f"Removed {username}")
+
+
+@click.command()
+@click.option("--lab", help="Open this lab's story (default: the list of labs).")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1),
+              help="Tell the story on the case of this seed (default: the lab's default case);"
+                   " the same seed replays the same story.")
+@click.option("--size", type=click.Choice(["tiny", "class"]), default="class", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8050, show_default=True, type=int)
+@click.option("--open/--no-open", "open_browser", default=True, show_default=True,
+              help="Open the story in the default web browser.")
+def demo(lab: str | None, seed: int | None, size: str, host: str, port: int,
+         open_browser: bool) -> None:
+    """Serve the demo mode: each lab as a short story, full screen, keys → ← and F.
+
+    Works with no internet: everything the pages need is served by the app itself.
+    """
+    from waitress import serve
+
+    from workbench.app import create_app
+    from workbench.registry import labs
+
+    if lab is not None and lab not in labs():
+        raise click.BadParameter(f"unknown lab {lab!r}; installed: {', '.join(labs())}",
+                                 param_hint="--lab")
+    query = f"?seed={seed}&size={size}" if seed is not None else ""
+    url = f"http://{host}:{port}/demo" + (f"/{lab}" if lab else "") + query
+    app = create_app()
+    click.echo(f"Demo on {url} (Ctrl+C to stop)", err=True)
+    if open_browser:
+        webbrowser.open(url)
+    serve(app.server, host=host, port=port, threads=8)
