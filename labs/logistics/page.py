@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import dash
@@ -32,7 +32,7 @@ from workbench.app.components import (
     metrics_frame,
     upload_box,
 )
-from workbench.app.i18n import add_translations, t
+from workbench.app.i18n import add_translations, current_language, t
 from workbench.datasets import default_case
 from workbench.grading import GradeReport, grade_file, references
 from workbench.lab import Case, SubmissionError
@@ -342,19 +342,41 @@ def draw_right(method, upload_token, optimised_token):
 
 
 def _draw(method: str, upload_token: object, optimised_token: object):
+    if method in _builtins():  # the same for every student: draw once per language
+        return _builtin_drawing(method, current_language())
     plan = _plans(upload_token, optimised_token).get(method)
     if plan is None:
         blank = message_figure(t("This plan cannot be drawn."))
         return blank, blank
-    title = t(METHODS[method])
-    return plots.route_map(instance(), plan, title=title), plots.timeline(instance(), plan,
-                                                                          title=title)
+    return _drawing(plan, t(METHODS[method]))
+
+
+def _drawing(plan: Plan, title: str) -> tuple[dict, dict]:
+    return (plots.route_map(instance(), plan, title=title).to_dict(),
+            plots.timeline(instance(), plan, title=title).to_dict())
+
+
+@lru_cache(maxsize=32)
+def _builtin_drawing(method: str, language: str) -> tuple[dict, dict]:
+    return _drawing(_builtins()[method], t(METHODS[method]))
 
 
 @callback(Output("logistics-kpi-table", "children"), Output("logistics-kpi-chart", "figure"),
           Input("logistics-upload-token", "data"), Input("logistics-optimised-token", "data"))
 def show_kpis(upload_token, optimised_token):
-    metrics = valid_metrics(instance(), _plans(upload_token, optimised_token))
+    plans = _plans(upload_token, optimised_token)
+    if plans.keys() == _builtins().keys():  # nothing of the student's: the same for everyone
+        return _builtin_kpis(current_language())
+    return _kpis(plans)
+
+
+@lru_cache(maxsize=4)
+def _builtin_kpis(language: str):
+    return _kpis(_builtins())
+
+
+def _kpis(plans: dict[str, Plan]):
+    metrics = valid_metrics(instance(), plans)
     table = dbc.Table.from_dataframe(metrics_table(metrics), size="sm", striped=True,
                                      class_name="kpi-table")
     claims = dbc.Table.from_dataframe(claims_table(metrics), size="sm", bordered=True,
@@ -366,7 +388,7 @@ def show_kpis(upload_token, optimised_token):
             html.H5(t("The case study's claims on this case"), className="mt-4"), claims,
             html.P(t("Compare the two columns: the size of an improvement depends on the "
                      "baseline it is measured against."),
-                   className="text-muted")], chart
+                   className="text-muted")], chart.to_dict()
 
 
 @callback(Output("logistics-upload-token", "data"), Output("logistics-upload-error", "children"),
