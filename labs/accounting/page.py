@@ -15,7 +15,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from labs.accounting import LAB, plots
 from labs.accounting.baseline import manual_solution
@@ -26,10 +26,18 @@ from labs.accounting.page_text import TEXTS
 from labs.accounting.pipeline import Reference, parsed_case
 from labs.accounting.submission import SUBMISSION_NAME, Report, read_submission
 from workbench.app import uploads
-from workbench.app.components import claims_frame, error_view, grade_view, metrics_frame, upload_box
+from workbench.app.components import (
+    claims_frame,
+    error_view,
+    grade_token,
+    grade_view,
+    metrics_frame,
+    upload_box,
+    upload_callbacks,
+)
 from workbench.app.i18n import add_translations, t, verbatim
 from workbench.datasets import default_case
-from workbench.grading import grade_file, references
+from workbench.grading import references
 from workbench.lab import Case, SubmissionError
 
 add_translations(TEXTS)
@@ -264,22 +272,13 @@ def run_bot_now(set_progress, n_clicks, use_portal):
                               s=elapsed, m=manual / 60), color="success", id="accounting-bot-done")
 
 
-@callback(Output("accounting-upload-token", "data"), Output("accounting-upload-error", "children"),
-          Input("accounting-upload", "contents"), State("accounting-upload", "filename"),
-          prevent_initial_call=True)
-def store_upload(contents, filename):
-    try:
-        token, _ = uploads.save_upload(contents, filename)
-    except uploads.UploadError as exc:
-        return no_update, error_view(str(exc))
-    return token, None
+upload_callbacks("accounting")
 
 
 @callback(Output("accounting-grade", "children"), Input("accounting-upload-token", "data"))
 def show_grade(token):
-    folder = uploads.folder_of(token)
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
-    return grade_view(grade_file(LAB, case(), files[0]), "accounting-grade") if files else None
+    report = grade_token(LAB, case(), token)
+    return grade_view(report, "accounting-grade") if report else None
 
 
 def register() -> None:

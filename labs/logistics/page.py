@@ -17,7 +17,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from labs.logistics import LAB, baseline, plots, reference
 from labs.logistics.evaluate import evaluate, validate
@@ -26,11 +26,11 @@ from labs.logistics.submission import Plan, read_plan, write_plan
 from workbench.app import uploads
 from workbench.app.components import (
     claims_frame,
-    error_view,
     grade_view,
     message_figure,
     metrics_frame,
     upload_box,
+    upload_callbacks,
 )
 from workbench.app.i18n import add_translations, current_language, t
 from workbench.datasets import default_case
@@ -391,15 +391,7 @@ def _kpis(plans: dict[str, Plan]):
                    className="text-muted")], chart.to_dict()
 
 
-@callback(Output("logistics-upload-token", "data"), Output("logistics-upload-error", "children"),
-          Input("logistics-upload", "contents"), State("logistics-upload", "filename"),
-          prevent_initial_call=True)
-def store_upload(contents, filename):
-    try:
-        token, _ = uploads.save_upload(contents, filename)
-    except uploads.UploadError as exc:
-        return no_update, error_view(str(exc))
-    return token, None
+upload_callbacks("logistics")
 
 
 @callback(Output("logistics-grade", "children"), Input("logistics-upload-token", "data"))

@@ -20,7 +20,13 @@ from labs.welding.i18n import SHIFT_LABELS, SOURCE_LABELS, UNIT_WORDS, VARIABLE_
 from labs.welding.physics import LINES, SHIFTS
 from labs.welding.simulate import READINGS
 from workbench.app import uploads
-from workbench.app.components import error_view, grade_view, message_figure, upload_box
+from workbench.app.components import (
+    grade_token,
+    grade_view,
+    message_figure,
+    upload_box,
+    upload_callbacks,
+)
 from workbench.app.i18n import add_translations, t
 from workbench.datasets import default_case
 from workbench.grading import grade_file
@@ -266,23 +272,14 @@ def grade_fix(_clicks, token, z7, speed, paste, line, variable, shift, confounde
     return grade_view(grade_file(LAB, case(), path), "welding-grade")
 
 
-@callback(Output("welding-upload-token", "data"), Output("welding-upload-error", "children"),
-          Input("welding-upload", "contents"), State("welding-upload", "filename"),
-          prevent_initial_call=True)
-def store_upload(contents, filename):
-    try:
-        token, _ = uploads.save_upload(contents, filename)
-    except uploads.UploadError as exc:
-        return no_update, error_view(str(exc))
-    return token, None
+upload_callbacks("welding")
 
 
 @callback(Output("welding-grade", "children", allow_duplicate=True),
           Input("welding-upload-token", "data"), prevent_initial_call=True)
 def grade_upload(token):
-    folder = uploads.folder_of(token)
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
-    return grade_view(grade_file(LAB, case(), files[0]), "welding-grade") if files else None
+    report = grade_token(LAB, case(), token)
+    return grade_view(report, "welding-grade") if report else None
 
 
 def register() -> None:

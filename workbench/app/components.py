@@ -8,12 +8,13 @@ from collections.abc import Mapping, Sequence
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
+from workbench.app import uploads
 from workbench.app.i18n import add_translations, t
 from workbench.app.uploads import MAX_UPLOAD_BYTES
-from workbench.grading import GradeReport
-from workbench.lab import Claim, Metric
+from workbench.grading import GradeReport, grade_file
+from workbench.lab import Case, Claim, Lab, Metric
 
 add_translations({
     "Drag and drop a file here, or click to choose one": "将文件拖放到此处，或点击选择文件",
@@ -135,3 +136,26 @@ def claims_frame(claims: Sequence[Claim], reference: Mapping[str, float],
                 for label, values in baselines.items()}}
             for claim in claims]
     return pd.DataFrame(rows)
+
+
+def upload_callbacks(prefix: str) -> None:
+    """Register a lab page's upload callback: the bytes are saved on the server and only a
+    random token goes back to the browser (ids ``{prefix}-upload``, ``-upload-token``,
+    ``-upload-error``). Grading then reads the file behind the token, never browser values."""
+    @callback(Output(f"{prefix}-upload-token", "data"),
+              Output(f"{prefix}-upload-error", "children"),
+              Input(f"{prefix}-upload", "contents"), State(f"{prefix}-upload", "filename"),
+              prevent_initial_call=True)
+    def store_upload(contents, filename):
+        try:
+            token, _ = uploads.save_upload(contents, filename)
+        except uploads.UploadError as exc:
+            return no_update, error_view(str(exc))
+        return token, None
+
+
+def grade_token(lab: Lab, case: Case, token: object) -> GradeReport | None:
+    """Grade the file saved under an upload token (None when the token holds no file)."""
+    folder = uploads.folder_of(token)
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
+    return grade_file(lab, case, files[0]) if files else None
