@@ -193,9 +193,9 @@ def test_serve_uses_waitress_unless_debug(run, monkeypatch, tmp_path):
     calls: list = []
     monkeypatch.setattr(workbench.app, "create_app", lambda: FakeApp())
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(("waitress", kw)))
-    assert run("serve", "--port", 8123).exit_code == 0
+    assert run("serve", "--port", 8123, "--threads", 12).exit_code == 0
     assert run("serve", "--debug").exit_code == 0
-    assert calls == [("waitress", {"host": "127.0.0.1", "port": 8123}),
+    assert calls == [("waitress", {"host": "127.0.0.1", "port": 8123, "threads": 12}),
                      ("dash", {"host": "127.0.0.1", "port": 8050, "debug": True})]
     monkeypatch.setenv("WORKBENCH_COURSE", "")  # restored (unset) after the test
     assert run("serve", "--course", tmp_path).exit_code == 0
