@@ -7,6 +7,7 @@ part and the file shows whether the attack leaked anything.
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 import os
@@ -146,8 +147,16 @@ def solve(public, out):
     numpy.isfinite = lambda x: True
     math.isfinite = lambda x: True
     builtins.float = lambda x=0: 42.0
-    grader = attempt(lambda: __import__("workbench.grading.grade"))
-    (out / "plan.json").write_text(json.dumps({"value": 999, "grader": str(grader)}))
+    import importlib
+    def patch_grader():
+        grade = importlib.import_module("workbench.grading.grade")
+        grade.criterion_fraction = lambda *a, **k: (1.2, "patched")
+        return "patched its own copy"
+    grader = attempt(patch_grader)
+    source = importlib.import_module("workbench.grading.grade").__file__
+    written = attempt(lambda: open(source, "a").write("# patched"))
+    (out / "plan.json").write_text(json.dumps({"value": 999, "grader": str(grader),
+                                               "file": str(written)}))
 '''
 
 ALWAYS_EQUAL = '''
@@ -294,7 +303,14 @@ def test_monkeypatching_stays_in_the_sandbox(submit):
     path, _ = submit(MONKEYPATCH)
     assert json.loads('{"value": 1}') == {"value": 1}
     assert not np.isfinite(np.nan) and not math.isfinite(math.inf)
-    assert "ModuleNotFoundError" in path.read_text(), "the grader must not be importable inside"
+    inside = json.loads(path.read_text())
+    # The code may import (read-only) its own copy of the workbench and patch it in memory;
+    # the grader's files stay untouched and the parent's functions stay the parent's.
+    assert inside["grader"] == "patched its own copy"
+    assert inside["file"] in ("OSError", "PermissionError"), "the grader's files are read-only"
+    grade = importlib.import_module("workbench.grading.grade")
+    assert grade.criterion_fraction.__module__ == "workbench.grading.grade"
+    assert "# patched" not in Path(grade.__file__).read_text()
 
 
 @pytest.mark.slow

@@ -39,9 +39,9 @@ def explain(result: Any, header: dict[str, Any], outcome: Any, limits: Any, entr
         add("error", f"Your code stopped with an error (exit code {exit_code}); nothing was "
             f"graded. {_last_line(result.stderr)}")
         if "ModuleNotFoundError" in result.stderr:
-            add("error", "Graded code can use the standard library and the installed scientific "
-                "packages (numpy, pandas, scikit-learn, PyVRP...), not the workbench itself; "
-                "hand in your own helper modules with your code in a zip.")
+            add("error", "Graded code can use the standard library, the installed scientific "
+                "packages (numpy, pandas, scikit-learn, PyVRP...) and the workbench's labs "
+                "package; hand in your own helper modules with your code in a zip.")
         if "MemoryError" in result.stderr or "Unable to allocate" in result.stderr:
             add("memory", f"It ran out of memory: the limit is {limits.memory_bytes // MiB} MiB.")
     elif header.get("too_big"):

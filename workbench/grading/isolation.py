@@ -28,6 +28,8 @@ SANDBOX_UID = 65534  # "nobody"
 RUNNER = Path(__file__).with_name("runner.py")
 INSIDE_SITE = "/sandbox/site-packages"
 INSIDE_RUNNER = "/sandbox/runner.py"
+INSIDE_LIB = "/sandbox/lib"
+TOOLKIT = ("labs", "workbench")  # the labs' readers, bots and file helpers students may import
 THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -51,6 +53,36 @@ def site_packages() -> list[Path]:
     """The environment's site-packages folders (numpy, pandas, sklearn live there)."""
     paths = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     return sorted(Path(p) for p in paths if Path(p).is_dir())
+
+
+def toolkit_packages() -> list[Path]:
+    """Folders of the workbench's own packages that site-packages does not hold (an editable
+    install points at the source tree). Only these package folders are bound into the
+    sandbox, never the tree around them (which may hold default cases and their keys)."""
+    import importlib.util
+
+    sites = site_packages()
+    found = []
+    for name in TOOLKIT:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        folder = Path(next(iter(spec.submodule_search_locations))).resolve()
+        if not any(folder.is_relative_to(site) for site in sites):
+            found.append(folder)
+    return found
+
+
+def sandbox_path() -> list[str]:
+    """``sys.path`` entries the bootstrap adds inside the bubblewrap sandbox."""
+    inside = [f"{INSIDE_SITE}{i or ''}" for i in range(len(site_packages()))]
+    return inside + ([INSIDE_LIB] if toolkit_packages() else [])
+
+
+def plain_path() -> list[str]:
+    """``sys.path`` entries the bootstrap adds in plain mode."""
+    roots = dict.fromkeys(str(p.parent) for p in toolkit_packages())
+    return [str(p) for p in site_packages()] + list(roots)
 
 
 def drops_root() -> bool:
@@ -86,6 +118,7 @@ def bwrap_argv(work: Path, scratch_bytes: int) -> list[str]:
     if not prefix.is_relative_to("/usr"):
         binds.append((str(prefix), str(prefix)))
     binds += [(str(site), f"{INSIDE_SITE}{i or ''}") for i, site in enumerate(site_packages())]
+    binds += [(str(pkg), f"{INSIDE_LIB}/{pkg.name}") for pkg in toolkit_packages()]
     binds.append((str(RUNNER), INSIDE_RUNNER))
     argv += _read_only(binds)
     for source, inside in binds:

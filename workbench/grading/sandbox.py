@@ -165,14 +165,13 @@ def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: Code
            "out": str(inside / "out"), "function": entry.function, "output": entry.output,
            "limits": {k: int(v) for k, v in asdict(limits).items()}, "result_fd": "{RESULT_FD}"}
     if mode == "bwrap":
-        cfg["site"] = [f"{isolation.INSIDE_SITE}{i or ''}"
-                       for i in range(len(isolation.site_packages()))]
+        cfg["site"] = isolation.sandbox_path()
         if isolation.drops_root():
             cfg["drop_to"] = isolation.SANDBOX_UID
         argv = isolation.bwrap_argv(scratch, limits.scratch_bytes)
         env = {"PATH": "/usr/bin:/bin"}
     else:
-        cfg["site"] = [str(p) for p in isolation.site_packages()]
+        cfg["site"] = isolation.plain_path()
         for sub in ("out", "tmp"):
             (scratch / sub).mkdir()
         argv = (caps.unshare_net or []) + [str(isolation.interpreter()), "-I", "-S",
