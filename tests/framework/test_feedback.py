@@ -36,3 +36,15 @@ def test_page_in_chinese_and_figure_errors_do_not_break_it(lab, case, monkeypatc
     monkeypatch.setattr(type(lab), "figures", lambda self, c, s: 1 / 0)
     page = feedback_html(lab, case, report, {}, lang="zh")
     assert "得分" in page and "无法绘制图表" in page and "division by zero" in page
+
+
+def test_verdict_of_a_partly_valid_report(lab, case):
+    from dataclasses import replace
+
+    invalid = grade(lab, case, {"picks": [1.0]}, submission="bob.json")
+    assert invalid.verdict == "The submission is not valid, so it scores 0."
+    # code invalid on its own case that still earned its hidden-case points
+    partly = replace(invalid, score=12.5)
+    page = feedback_html(lab, case, partly, _solutions(lab, case, {"picks": [1.0]}))
+    assert "Part of the submission is not valid" in page and "so it scores 0" not in page
+    assert grade(lab, case, lab.reference(case)).verdict == "The submission is valid."

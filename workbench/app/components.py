@@ -26,6 +26,8 @@ add_translations({
     "No problems found.": "未发现问题。",
     "The submission is valid.": "提交有效。",
     "The submission is not valid, so it scores 0.": "提交无效，因此得分为 0。",
+    "Part of the submission is not valid: those parts score 0, the rest is graded.":
+        "提交的部分内容无效：这些部分得 0 分，其余部分正常评分。",
     "The file could not be used": "无法使用该文件",
     "Metric": "指标",
     "Claim": "结论",
@@ -73,10 +75,8 @@ def problems_list(problems: list[str]) -> html.Div:
 
 def grade_view(report: GradeReport, id_prefix: str) -> html.Div:
     """Score, verdict, per-criterion points with reasons, and every problem in plain words."""
-    verdict = (dbc.Alert(t("The submission is valid."), color="success", class_name="py-2")
-               if report.valid else
-               dbc.Alert(t("The submission is not valid, so it scores 0."), color="danger",
-                         class_name="py-2"))
+    verdict = dbc.Alert(t(report.verdict), color="success" if report.valid else "danger",
+                        class_name="py-2")
     return html.Div([score_badge(report, id_prefix), verdict, criteria_table(report),
                      problems_list(report.problems)], className="grade-view")
 

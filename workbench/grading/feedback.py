@@ -32,6 +32,8 @@ add_translations({
     "Reference": "参考方案（实验组）",
     "Figures": "图表",
     "The submission is not valid, so it scores 0.": "提交无效，因此得分为 0。",
+    "Part of the submission is not valid: those parts score 0, the rest is graded.":
+        "提交的部分内容无效：这些部分得 0 分，其余部分正常评分。",
     "The figures could not be drawn: {error}": "无法绘制图表：{error}",
     "Beating the reference earns up to {bonus} bonus per criterion.":
         "超过参考方案时，每个评分项最多可获得 {bonus} 的加分。",
@@ -87,7 +89,7 @@ def feedback_html(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[
         problems = ("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in report.problems) + "</ul>"
                     if report.problems else f"<p>{escape(t('No problems found.'))}</p>")
         invalid = ("" if report.valid else
-                   f"<p class='bad'>{escape(t('The submission is not valid, so it scores 0.'))}</p>")
+                   f"<p class='bad'>{escape(t(report.verdict))}</p>")
         bonus = t("Beating the reference earns up to {bonus} bonus per criterion.",
                   bonus=f"{BONUS_CAP:.0%}")
         figures = _figures_html(lab, case, solutions, inline)

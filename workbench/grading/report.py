@@ -59,6 +59,16 @@ class GradeReport:
     graded_at: str = field(default="", compare=False)
 
     @property
+    def verdict(self) -> str:
+        """One English sentence on validity (translate it with ``t``); a code submission can be
+        invalid on its own case yet earn its hidden-case points."""
+        if self.valid:
+            return "The submission is valid."
+        if self.score > 0:
+            return "Part of the submission is not valid: those parts score 0, the rest is graded."
+        return "The submission is not valid, so it scores 0."
+
+    @property
     def percent(self) -> float:
         """Score as a percentage of ``max_score`` (may exceed 100 with bonus)."""
         return 100.0 * self.score / self.max_score if self.max_score else 0.0
