@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -55,38 +56,40 @@ def latest_departure(inst: Instance, tt: np.ndarray, rows: list[int]) -> float:
     return inst.shift_start + max(0.0, min(waited, slack))
 
 
-def schedule(inst: Instance, plan: Plan) -> pd.DataFrame:
-    """Timetable: one row per known stop (vehicle, seq, customer, arrival, start, wait, end,
-    load after the stop); unknown stop ids are left out (``validate`` reports them)."""
-    tt, index = _travel(inst), inst.index_of()
-    demand = inst.customers["demand"].to_numpy(float)
-    records = []
+def timed_routes(inst: Instance, plan: Plan, tt: np.ndarray,
+                 ) -> Iterator[tuple[str, list[int], float, list[tuple[float, ...]]]]:
+    """Per used vehicle: (vehicle, customer rows, latest feasible departure, per-stop
+    (arrival, start, wait, end)); unknown stop ids are left out (``validate`` reports them)."""
+    index = inst.index_of()
     for vehicle, stops in plan.used().items():
         rows = [index[s] for s in stops if s in index]
-        if not rows:
-            continue
-        depart = latest_departure(inst, tt, rows)
+        if rows:
+            depart = latest_departure(inst, tt, rows)
+            yield vehicle, rows, depart, _forward(inst, tt, rows, depart)
+
+
+def schedule(inst: Instance, plan: Plan) -> pd.DataFrame:
+    """Timetable: one row per known stop (vehicle, seq, customer, arrival, start, wait, end,
+    load after the stop)."""
+    demand = inst.customers["demand"].to_numpy(float)
+    records = []
+    for vehicle, rows, _, times in timed_routes(inst, plan, _travel(inst)):
         load = 0.0
-        for seq, (r, times) in enumerate(zip(rows, _forward(inst, tt, rows, depart),
-                                             strict=True), start=1):
+        for seq, (r, stop_times) in enumerate(zip(rows, times, strict=True), start=1):
             load += demand[r - 1]
-            records.append((vehicle, seq, int(inst.customers["id"].iat[r - 1]), *times, load))
+            records.append((vehicle, seq, int(inst.customers["id"].iat[r - 1]), *stop_times,
+                            load))
     return pd.DataFrame.from_records(records, columns=list(SCHEDULE_COLUMNS))
 
 
 def route_summary(inst: Instance, plan: Plan) -> pd.DataFrame:
     """One row per used vehicle: departure, return, travel, wait, service, distance, load."""
-    tt, dist, index = _travel(inst), distance_matrix(inst), inst.index_of()
+    tt, dist = _travel(inst), distance_matrix(inst)
     service = inst.customers["service"].to_numpy(float)
     demand = inst.customers["demand"].to_numpy(float)
     records = []
-    for vehicle, stops in plan.used().items():
-        rows = [index[s] for s in stops if s in index]
-        if not rows:
-            continue
+    for vehicle, rows, depart, times in timed_routes(inst, plan, tt):
         path = [0, *rows, 0]
-        depart = latest_departure(inst, tt, rows)
-        times = _forward(inst, tt, rows, depart)
         records.append({
             "vehicle": vehicle, "stops": len(rows), "departure": depart,
             "return_time": times[-1][3] + tt[rows[-1], 0],
