@@ -187,3 +187,20 @@ def test_every_instructor_callback_also_checks_the_role_itself(app):
             for func, args in calls:
                 with pytest.raises(PreventUpdate):
                     func(*args)
+
+
+def test_guessing_a_password_is_throttled(client, monkeypatch):
+    from workbench.classroom import auth
+    from workbench.classroom.throttle import SigninThrottle
+
+    monkeypatch.setattr(auth, "THROTTLE", SigninThrottle(attempts=3, window_s=600))
+    for _ in range(3):
+        response = sign_in(client, kind="instructor", username="teacher", password="guess")
+        assert response.headers["Location"].endswith("?failed=1")
+    # even the right password is refused until the window has passed
+    response = sign_in(client, kind="instructor", username="teacher", password=PASSWORD)
+    assert response.headers["Location"].endswith("?failed=wait")
+    from workbench.app import instructor
+
+    with client.application.test_request_context("/instructor?failed=wait"):
+        assert "Too many failed sign-ins" in str(instructor.layout(failed="wait"))

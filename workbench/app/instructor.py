@@ -88,7 +88,7 @@ def layout(failed: str | None = None, **_: object) -> html.Div:
         return html.Div(signin_form("instructor", [
             field(t("User name"), "username", "instructor-username"),
             field(t("Password"), "password", "instructor-password", "password")],
-            failed=bool(failed)), id="instructor-page")
+            failed=failed), id="instructor-page")
     return html.Div([
         signout_bar("instructor", user[0]),
         html.H2(t("Instructor")),

@@ -18,6 +18,8 @@ add_translations({
     "Student id": "学号",
     "PIN (if your instructor gave you one)": "PIN 码（如果老师给了你）",
     "Signing in failed: check what you typed and try again.": "登录失败：请检查输入后重试。",
+    "Too many failed sign-ins: wait ten minutes, then try again.":
+        "登录失败次数过多：请等待十分钟后再试。",
     "No course is served": "当前没有提供课程",
     "Start the app with a course folder made by `workbench assign`: "
     "`workbench serve --course COURSE` (or set {env}). Create an instructor account with "
@@ -34,10 +36,12 @@ def field(label: str, name: str, id_: str, kind: str = "text") -> dbc.Row:
                             width=8)], class_name="mb-2")
 
 
-def signin_form(kind: str, fields: list[dbc.Row], failed: bool) -> html.Div:
+def signin_form(kind: str, fields: list[dbc.Row], failed: str | None) -> html.Div:
     """A POST form to ``/auth/login``; ``kind`` is ``instructor`` or ``student``."""
-    error = (dbc.Alert(t("Signing in failed: check what you typed and try again."),
-                       color="danger", id=f"{kind}-signin-failed") if failed else None)
+    message = ("Too many failed sign-ins: wait ten minutes, then try again." if failed == "wait"
+               else "Signing in failed: check what you typed and try again.")
+    error = (dbc.Alert(t(message), color="danger", id=f"{kind}-signin-failed")
+             if failed else None)
     return dbc.Card(dbc.CardBody([
         html.H4(t("Sign in")), error,
         html.Form([dbc.Input(type="hidden", name="kind", value=kind), *fields,

@@ -61,7 +61,7 @@ def layout(failed: str | None = None, **_: object) -> html.Div:
             field(t("Class code"), "code", "student-code"),
             field(t("Student id"), "student", "student-id"),
             field(t("PIN (if your instructor gave you one)"), "pin", "student-pin", "password")],
-            failed=bool(failed)), id="student-page")
+            failed=failed), id="student-page")
     mine = my_assignments(user[0])
     if not mine:
         return html.Div([signout_bar("student", user[0]),

@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workbench.classroom.course import NoCourse, class_code, gradebook, session_secret
 from workbench.classroom.models import ROLES, UserRow
+from workbench.classroom.throttle import SigninThrottle
 from workbench.store import StudentRow
 
 SESSION_HOURS = 12
@@ -133,20 +134,30 @@ def _guard_callbacks():
     return None
 
 
+THROTTLE = SigninThrottle()
+
+
 def _login():
     form = request.form
     kind = form.get("kind", "")
+    account = f"{kind}:{form.get('username', '')}{form.get('code', '')}:{form.get('student', '')}"
+    key = (request.remote_addr or "", account.strip())
+    back = "/instructor" if kind == "instructor" else "/student"
+    if THROTTLE.blocked(key):
+        return redirect(f"{back}?failed=wait")
     try:
         if kind == "instructor" and check_instructor(form.get("username", ""),
                                                      form.get("password", "")):
+            THROTTLE.succeeded(key)
             return _signed_in(form["username"], "instructor", "/instructor")
         if kind == "student" and check_student(form.get("code", ""),
                                                form.get("student", "").strip(),
                                                form.get("pin", "")):
+            THROTTLE.succeeded(key)
             return _signed_in(form["student"].strip(), "student", "/student")
     except NoCourse:
         pass
-    back = "/instructor" if kind == "instructor" else "/student"
+    THROTTLE.failed(key)
     return redirect(f"{back}?failed=1")
 
 
