@@ -71,9 +71,6 @@ class LogisticsLab:
                   layout: str | None = None, capacity: int = _generate.CAPACITY) -> Case:
         return _generate.make_case(seed, size, out=out, layout=layout, capacity=capacity)
 
-    def instance(self, case: Case) -> Instance:
-        return load_instance(case)
-
     def baseline(self, case: Case) -> Plan:
         return _baseline.dispatcher(load_instance(case))
 

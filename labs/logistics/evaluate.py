@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from labs.logistics.instance import Instance, distance_matrix
+from labs.logistics.instance import Instance, distance_matrix, travel_matrix
 from labs.logistics.submission import Plan
 from workbench.lab import Problem
 
@@ -73,7 +73,7 @@ def schedule(inst: Instance, plan: Plan) -> pd.DataFrame:
     load after the stop)."""
     demand = inst.customers["demand"].to_numpy(float)
     records = []
-    for vehicle, rows, _, times in timed_routes(inst, plan, _travel(inst)):
+    for vehicle, rows, _, times in timed_routes(inst, plan, travel_matrix(inst)):
         load = 0.0
         for seq, (r, stop_times) in enumerate(zip(rows, times, strict=True), start=1):
             load += demand[r - 1]
@@ -84,7 +84,7 @@ def schedule(inst: Instance, plan: Plan) -> pd.DataFrame:
 
 def route_summary(inst: Instance, plan: Plan) -> pd.DataFrame:
     """One row per used vehicle: departure, return, travel, wait, service, distance, load."""
-    tt, dist = _travel(inst), distance_matrix(inst)
+    tt, dist = travel_matrix(inst), distance_matrix(inst)
     service = inst.customers["service"].to_numpy(float)
     demand = inst.customers["demand"].to_numpy(float)
     records = []
@@ -101,10 +101,6 @@ def route_summary(inst: Instance, plan: Plan) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=[
         "vehicle", "stops", "departure", "return_time", "travel", "wait", "service", "distance",
         "load"])
-
-
-def _travel(inst: Instance) -> np.ndarray:
-    return distance_matrix(inst) / inst.speed_km_per_min
 
 
 def _coverage_problems(inst: Instance, plan: Plan) -> list[Problem]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cache, lru_cache
-from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
@@ -26,6 +25,7 @@ from labs.logistics.submission import Plan, read_plan, write_plan
 from workbench.app import uploads
 from workbench.app.components import (
     claims_frame,
+    grade_token,
     grade_view,
     message_figure,
     metrics_frame,
@@ -34,7 +34,7 @@ from workbench.app.components import (
 )
 from workbench.app.i18n import add_translations, current_language, t
 from workbench.datasets import default_case
-from workbench.grading import GradeReport, grade_file, references
+from workbench.grading import references
 from workbench.lab import Case, SubmissionError
 
 METHODS = {  # key → label, in the order the selectors list them
@@ -143,17 +143,10 @@ def builtin_plans(c: Case, inst: Instance) -> dict[str, Plan]:
     }
 
 
-def stored_file(token: object) -> Path | None:
-    """The file kept under a scratch token (an upload or an optimised plan), if any."""
-    folder = uploads.folder_of(token)
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
-    return files[0] if files else None
-
-
 def plan_in(token: object) -> Plan | None:
     """The readable plan stored under a scratch token, if any (unknown stops are not drawn;
     the grade lists them)."""
-    path = stored_file(token)
+    path = uploads.stored_file(token)
     try:
         return read_plan(path) if path else None
     except SubmissionError:
@@ -191,12 +184,6 @@ def claims_table(metrics_by_method: dict[str, dict[str, float]]) -> pd.DataFrame
 def valid_metrics(inst: Instance, plans: dict[str, Plan]) -> dict[str, dict[str, float]]:
     """Metrics of every plan without problems (an invalid plan's figures would mislead)."""
     return {key: evaluate(inst, plan) for key, plan in plans.items() if not validate(inst, plan)}
-
-
-def grade_stored(token: object, c: Case) -> GradeReport | None:
-    """Grade the file stored under ``token`` (recomputed from the file every time)."""
-    path = stored_file(token)
-    return grade_file(LAB, c, path) if path else None
 
 
 def iterations_from(value: object) -> int:
@@ -396,7 +383,7 @@ upload_callbacks("logistics")
 
 @callback(Output("logistics-grade", "children"), Input("logistics-upload-token", "data"))
 def show_grade(token):
-    report = grade_stored(token, case())
+    report = grade_token(LAB, case(), token)
     return grade_view(report, "logistics-grade") if report else None
 
 

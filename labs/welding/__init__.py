@@ -117,10 +117,11 @@ class WeldingLab:
     def figures(self, case: Case, solutions: Mapping[str, Any]) -> list[Any]:
         from labs.welding import plots
 
-        rates = {"as it ran": self.evaluate(case, next(iter(solutions.values())))[
-            "asis_defect_rate"]} if solutions else {}
-        rates |= {name: self.evaluate(case, sol)["expected_defect_rate"]
-                  for name, sol in solutions.items()}
+        metrics = {name: self.evaluate(case, sol) for name, sol in solutions.items()}
+        rates: dict[str, float] = {}
+        if metrics:  # the batch as it ran is the same whatever the solution
+            rates["as it ran"] = next(iter(metrics.values()))["asis_defect_rate"]
+        rates |= {name: m["expected_defect_rate"] for name, m in metrics.items()}
         control = _baseline.analyse(case.public)
         return [plots.rates_figure(rates), plots.pchart_figure(control.pchart),
                 plots.pareto_figure(control.pareto)]

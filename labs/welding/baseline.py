@@ -38,8 +38,8 @@ class ControlAnalysis:
     ttests: pd.DataFrame     # Welch t-test per set point: defective vs good boards
 
 
-def load_line_data(public: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Boards (MES + AOI + shift-report set points) and shifts, from the line's own records."""
+def load_line_data(public: Path) -> pd.DataFrame:
+    """Boards (MES + AOI + shift-report set points), from the line's own records."""
     logs = Path(public) / "logs"
     mes = pd.concat([src.read_mes(p) for p in sorted((logs / "mes").glob("*.csv"))])
     aoi = pd.concat([src.read_aoi(p) for p in sorted((logs / "aoi").glob("*.csv"))])
@@ -53,8 +53,7 @@ def load_line_data(public: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     aoi = aoi.assign(defect=((aoi["result"] == "FAIL")
                              & (aoi["operator_verdict"] == "CONFIRMED")).astype(int))
     boards = boards.merge(aoi[["serial", "defect", "defect_codes"]], on="serial", how="left")
-    boards = boards.merge(reports, on=["line", "date", "shift"], how="left")
-    return boards, reports
+    return boards.merge(reports, on=["line", "date", "shift"], how="left")
 
 
 def pchart(shifts: pd.DataFrame, line_shift: bool = True) -> pd.DataFrame:
@@ -94,7 +93,12 @@ def western_electric(x: pd.Series) -> list[str]:
 
 
 def analyse(public: Path) -> ControlAnalysis:
-    boards, _ = load_line_data(public)
+    """The control class's analysis of a case's public folder."""
+    return analyse_boards(load_line_data(public))
+
+
+def analyse_boards(boards: pd.DataFrame) -> ControlAnalysis:
+    """p-chart, Pareto, Western Electric rules and Welch t-tests of the boards table."""
     inspected = boards[boards["defect"].notna()]
     shifts = (inspected.groupby(["line", "date", "shift"], as_index=False)
               .agg(boards=("serial", "size"), defects=("defect", "sum"),
@@ -130,14 +134,14 @@ def welch_tests(boards: pd.DataFrame) -> pd.DataFrame:
 
 def baseline(case: Case) -> Submission:
     """The control class's answer: rates per line and shift, and the set point back to nominal."""
-    result = analyse(case.public)
+    boards = load_line_data(case.public)
+    result = analyse_boards(boards)
     rates = result.shifts.groupby(["line", "shift"])[["defects", "boards"]].sum()
     # Laplace-smoothed rate of each line and shift, used as every board's probability.
     rates = (rates["defects"] + 1) / (rates["boards"] + 2)
     worst_line, worst_shift = rates.idxmax()
     variable = result.ttests.iloc[0]["variable"]
     holdout = pd.read_csv(case.public / "holdout.csv", dtype=str)["serial"]
-    boards, _ = load_line_data(case.public)
     boards = boards.set_index("serial").loc[holdout]
     predictions = {s: float(rates[(line, shift)])
                    for s, line, shift in zip(holdout, boards["line"], boards["shift"], strict=True)}

@@ -74,10 +74,6 @@ class Chunk:
         return (self.oven_in_s // (SHIFT_MIN * 60)).astype(int)
 
     @property
-    def hours_into_shift(self) -> np.ndarray:
-        return (self.oven_in_s % (SHIFT_MIN * 60)) / 3600.0
-
-    @property
     def serials(self) -> list[str]:
         date = (START + timedelta(days=self.day)).strftime("%y%m%d")
         return [f"{self.line}-{date}-{k:04d}" for k in range(len(self.oven_in_s))]

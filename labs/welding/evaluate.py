@@ -7,6 +7,7 @@ fix by re-running the same batch with its actions and taking the exact expected 
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 import numpy as np
@@ -86,8 +87,6 @@ def prediction_metrics(truth: pd.DataFrame, predictions: dict[str, float]) -> di
 
 
 def diagnosis_score(case: Case, sub: Submission) -> float:
-    import json
-
     truth = json.loads((case.private / "batch.json").read_text(encoding="utf-8"))["diagnosis"]
     given = {k: str(v).strip().lower() for k, v in sub.diagnosis.items()}
     return sum(given.get(k) == v.lower() for k, v in truth.items()) / len(truth)

@@ -19,7 +19,6 @@ from sklearn.metrics import (
 
 FEATURES = ([f"z{k}_pv" for k in range(1, 8)]
             + ["conv_cm_min", "o2_ppm", "paste_pct", "rh_pct", "thickness_mm", "component_class"])
-CATEGORICAL = ("component_class",)
 
 
 def make_classifier(random_state: int = 0) -> HistGradientBoostingClassifier:

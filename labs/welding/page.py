@@ -8,6 +8,7 @@ callbacks only convert inputs. The browser holds a scratch-folder token, never r
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 import dash
@@ -16,6 +17,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from labs.welding import LAB, plots, story
+from labs.welding.collect import load_boards
 from labs.welding.i18n import SHIFT_LABELS, SOURCE_LABELS, UNIT_WORDS, VARIABLE_LABELS, ZH
 from labs.welding.physics import LINES, SHIFTS
 from labs.welding.simulate import READINGS
@@ -121,17 +123,18 @@ def diagnosis_inputs() -> dbc.Row:
 
 
 def fix_step() -> dbc.Card:
+    z7, paste = story.Z7_RANGE, story.PASTE_RANGE
     return step(6, "Propose a fix", [
         diagnosis_inputs(),
         html.Label(t("Interlock: zone 7 reading window (°C)")),
-        dcc.RangeSlider(230, 270, 1, value=[230, 270], id="welding-z7-window",
-                        marks={v: str(v) for v in range(230, 271, 10)}),
+        dcc.RangeSlider(*z7, 1, value=list(z7), id="welding-z7-window",
+                        marks={v: str(v) for v in range(z7[0], z7[1] + 1, 10)}),
         html.Label(t("Conveyor set point on line 2 nights (cm/min)")),
-        dcc.Slider(65, 85, 1, value=81, id="welding-speed",
+        dcc.Slider(65, 85, 1, value=story.SPEED_AS_RUN, id="welding-speed",
                    marks={v: str(v) for v in range(65, 86, 5)}),
         html.Label(t("SPI reject limits: paste volume (%)")),
-        dcc.RangeSlider(50, 150, 5, value=[50, 150], id="welding-paste-window",
-                        marks={v: str(v) for v in range(50, 151, 25)}),
+        dcc.RangeSlider(*paste, 5, value=list(paste), id="welding-paste-window",
+                        marks={v: str(v) for v in range(paste[0], paste[1] + 1, 25)}),
         dcc.Loading(html.Div(id="welding-fix-result", className="mt-3")),
         dcc.Graph(id="welding-fix-graph")], "welding-step-fix")
 
@@ -188,8 +191,6 @@ def restore_report(token):
     path = folder / story.REPORT_FILE if folder else None
     if not path or not path.is_file():
         return no_update
-    import json
-
     return report_view(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -200,8 +201,6 @@ def explore(token, variable):
     if folder is None or not (folder / story.BOARDS_FILE).is_file():
         return message_figure(t("Run the collection bot first: the oven readings exist as a "
                                 "table only after it."))
-    from labs.welding.collect import load_boards
-
     variable = variable if variable in story.EXPLORE_VARIABLES else "z7_pv"
     return story.explore_figure(load_boards(folder / story.BOARDS_FILE), variable)
 

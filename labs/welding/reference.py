@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.inspection import partial_dependence, permutation_importance
+from sklearn.metrics import average_precision_score
+from sklearn.model_selection import GroupKFold
 
 from labs.welding import physics as ph
 from labs.welding.collect import collect
@@ -60,8 +62,6 @@ def grouped_importance(model, X: pd.DataFrame, y: np.ndarray, seed: int = 0,
                        repeats: int = 5) -> pd.DataFrame:
     """Drop in PR-AUC when a whole group of columns is shuffled together (confounded signals
     share credit inside a group instead of splitting it)."""
-    from sklearn.metrics import average_precision_score
-
     rng = np.random.default_rng(seed)
     base = average_precision_score(y, model.predict_proba(X)[:, 1])
     rows = []
@@ -82,9 +82,6 @@ def drop_column_winner(inspected: pd.DataFrame, candidates: list[str], seed: int
     without each (cross-validated by day) and keep the one whose removal costs more PR-AUC.
     Permutation importance splits credit between a cause and a variable that moves with it;
     in a refit the other variable stands in, so only the cause's removal really hurts."""
-    from sklearn.metrics import average_precision_score
-    from sklearn.model_selection import GroupKFold
-
     if len(candidates) < 2:
         return candidates[0]
     days = inspected["production_date"]

@@ -1,7 +1,7 @@
 """Readers of each raw log format, returning tidy pandas frames (one concern per function).
 
-Each reader takes the files of one source and returns ``(frame, notes)``; the notes count what
-the reader had to fix so the collection report can name it.
+Each reader takes one file of one source; a reader that converts units also returns how many
+values it converted, so the collection report can name the fix.
 """
 
 from __future__ import annotations

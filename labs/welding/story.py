@@ -26,6 +26,9 @@ from workbench.lab import Case
 EXPLORE_VARIABLES = ("z7_pv", "z6_pv", "conv_cm_min", "paste_pct", "o2_ppm", "rh_pct")
 BOARDS_FILE, REPORT_FILE, FINDINGS_FILE, SUBMISSION_FILE = (
     "boards.csv", "collection_report.json", "findings.json", "submission.json")
+# The fix sliders' full ranges and the set point as it ran: at these values a slider means
+# "no action" (the page builds its sliders from the same numbers).
+Z7_RANGE, PASTE_RANGE, SPEED_AS_RUN = (230, 270), (50, 150), 81
 
 
 @cache
@@ -94,13 +97,14 @@ def fix_actions(z7_window: list[float] | None, speed: float | None,
                 paste_window: list[float] | None) -> tuple[Action, ...]:
     """Actions from the page's sliders (a full-range slider means no action)."""
     actions = []
-    if z7_window and (z7_window[0] > 230 or z7_window[1] < 270):
-        low = z7_window[0] if z7_window[0] > 230 else None
-        high = z7_window[1] if z7_window[1] < 270 else None
+    (z7_min, z7_max), (paste_min, paste_max) = Z7_RANGE, PASTE_RANGE
+    if z7_window and (z7_window[0] > z7_min or z7_window[1] < z7_max):
+        low = z7_window[0] if z7_window[0] > z7_min else None
+        high = z7_window[1] if z7_window[1] < z7_max else None
         actions.append(Action("interlock", "z7_pv", low=low, high=high))
-    if speed is not None and speed != 81:
+    if speed is not None and speed != SPEED_AS_RUN:
         actions.append(Action("setpoint", "conv_cm_min", "L2", "N", value=float(speed)))
-    if paste_window and (paste_window[0] > 50 or paste_window[1] < 150):
+    if paste_window and (paste_window[0] > paste_min or paste_window[1] < paste_max):
         actions.append(Action("interlock", "paste_pct", low=paste_window[0],
                               high=paste_window[1]))
     return tuple(actions)
@@ -120,9 +124,3 @@ def write_fix_submission(folder: Path, findings: dict, diagnosis: dict[str, str]
     sub = Submission({k: float(v) for k, v in findings["predictions"].items()}, diagnosis,
                      actions)
     return write_submission(sub, folder / SUBMISSION_FILE)
-
-
-def default_diagnosis(findings: dict | None) -> dict[str, str]:
-    return dict(findings["diagnosis"]) if findings else {
-        "line": "L2", "variable": "conv_cm_min", "shift": "N", "confounder": "none"}
-

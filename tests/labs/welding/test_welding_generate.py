@@ -42,6 +42,7 @@ def test_aoi_only_for_inspected_days_holdout_for_the_rest(tiny_case):
 
 
 def test_heater_sags_on_line2_nights_of_fault_days_only(truth_chunks):
+    assert any(c.line == "L2" and c.fault_day for c in truth_chunks)
     for chunk in truth_chunks:
         z7 = chunk.oven_minutes()["zones"][:, 6]
         night = z7[960:] - chunk.burst[960:]
@@ -54,6 +55,7 @@ def test_heater_sags_on_line2_nights_of_fault_days_only(truth_chunks):
 
 def test_overshoot_bursts_only_on_line3(truth_chunks):
     assert all(c.burst.max() == 0 for c in truth_chunks if c.line != "L3")
+    assert any(c.burst.max() == ph.BURST_C for c in truth_chunks if c.line == "L3")
     assert set(np.unique(np.concatenate([c.burst for c in truth_chunks]))) <= {0.0, ph.BURST_C}
 
 

@@ -11,8 +11,7 @@ from labs.welding.simulate import Action, realise, run_batch
 def test_no_action_is_the_batch_as_it_ran(tiny_case, truth_chunks):
     asis = run_batch(5, "tiny")
     p = np.concatenate([realise(c)["p"] for c in truth_chunks])
-    assert asis.expected_defect_rate == np.float64(p.mean()) or abs(
-        asis.expected_defect_rate - p.mean()) < 1e-12
+    assert abs(asis.expected_defect_rate - p.mean()) < 1e-12
     assert asis.held_fraction == 0 and asis.throughput_loss == 0
 
 
