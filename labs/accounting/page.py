@@ -9,7 +9,7 @@ only their tokens, and every score is recomputed from the files.
 from __future__ import annotations
 
 import time
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import dash
@@ -55,6 +55,14 @@ def entries() -> pd.DataFrame:
     """The case's journal entries with the detector's features (read once per process)."""
     c = case()
     return entry_table(parsed_case(c.public).lines, Reference.load(c.public))
+
+
+@lru_cache(maxsize=2)
+def weighted_components(case_root: str) -> pd.DataFrame:
+    """Each entry's control-point scores times their weights. The forest behind them takes
+    about a second, so it runs once per case, not on every entry picked."""
+    det = Detector()
+    return det.components(entries()) * pd.Series(det.weights)
 
 
 @cache
@@ -125,8 +133,7 @@ def why_flagged(entry_id: str) -> tuple[object, object]:
     row = e.index[e["entry_id"] == entry_id]
     if len(row) == 0:
         return plots.components_figure({}, entry_id), t("Unknown entry.")
-    det = Detector()
-    comp = det.components(e).loc[row[0]] * pd.Series(det.weights)
+    comp = weighted_components(str(case().root)).loc[row[0]]
     facts = e.loc[row[0], ["region", "date", "posted", "user", "text", "amount", "pair"]]
     return plots.components_figure(comp.to_dict(), entry_id), html.Ul(
         [html.Li(f"{t(k)}: {v}") for k, v in facts.items()])

@@ -12,7 +12,7 @@ from labs.logistics.evaluate import validate
 from labs.logistics.instance import load_instance
 from labs.logistics.submission import Plan, read_plan, write_plan
 from workbench.app import uploads
-from workbench.app.components import claim_value, grade_view
+from workbench.app.components import claim_value, grade_token, grade_view
 from workbench.app.textcheck import untranslated
 
 
@@ -93,7 +93,7 @@ def test_valid_metrics_leaves_out_an_infeasible_plan(tiny):
 
 def upload(data: bytes, name: str, case):
     token, _ = uploads.save_upload(data_url(data), name)
-    return token, page.grade_stored(token, case)
+    return token, grade_token(LAB, case, token)
 
 
 def test_an_upload_is_graded_from_its_stored_bytes(tiny, tmp_path):
@@ -113,8 +113,8 @@ def test_a_broken_upload_lists_its_problems(tiny):
     _, report = upload(csv, "broken.csv", case)
     assert not report.valid and report.score == 0
     assert any("broken.csv: row 3" in p and "seq" in p for p in report.problems)
-    assert page.grade_stored("f" * 32, case) is None
-    assert page.grade_stored(None, case) is None
+    assert grade_token(LAB, case, "f" * 32) is None
+    assert grade_token(LAB, case, None) is None
 
 
 def test_grade_view_translates_everything_but_the_graders_sentences(tiny):

@@ -3,7 +3,6 @@ explorer, and an uploaded report scored."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -12,29 +11,6 @@ from labs.accounting import LAB
 from workbench.datasets import default_case
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_server():
-    """The app with the accounting lab's page even before its entry point is installed
-    (overrides the shared fixture for this module only)."""
-    from werkzeug.serving import make_server
-
-    import workbench.app as shell_app
-    from workbench.registry import labs
-
-    installed = labs
-    shell_app.labs = lambda: {**installed(), "accounting": LAB}
-    try:
-        app = shell_app.create_app()
-    finally:
-        shell_app.labs = installed
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def _show_tabs(ui) -> None:

@@ -156,6 +156,5 @@ def upload_callbacks(prefix: str) -> None:
 
 def grade_token(lab: Lab, case: Case, token: object) -> GradeReport | None:
     """Grade the file saved under an upload token (None when the token holds no file)."""
-    folder = uploads.folder_of(token)
-    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
-    return grade_file(lab, case, files[0]) if files else None
+    path = uploads.stored_file(token)
+    return grade_file(lab, case, path) if path else None

@@ -185,13 +185,14 @@ def public_titles(settings: Settings) -> list[str]:
           State("instructor-lab", "value"))
 @require_role("instructor")
 def list_assignments(_refresh, chosen):
+    current = assignments()
     rows = [html.Tr([html.Td(t(get_lab(s.lab).title)),
                      html.Td(len(gradebook().roster(s.lab))),
                      html.Td(f"{s.due:%Y-%m-%d %H:%M} UTC"), html.Td(s.daily_limit),
-                     html.Td(", ".join(public_titles(s)))]) for s in assignments()]
+                     html.Td(", ".join(public_titles(s)))]) for s in current]
     head = html.Thead(html.Tr([html.Th(t(h)) for h in ("Lab", "Students", "Due",
                                                         "Attempts per day", "Public criteria")]))
-    options = [{"label": t(get_lab(s.lab).title), "value": s.lab} for s in assignments()]
+    options = [{"label": t(get_lab(s.lab).title), "value": s.lab} for s in current]
     values = [o["value"] for o in options]
     value = chosen if chosen in values else (values[0] if values else None)
     return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True), options, value

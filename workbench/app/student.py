@@ -27,7 +27,7 @@ from workbench.classroom.attempts import (
     visible_report,
 )
 from workbench.classroom.auth import current_user, signed_in_student
-from workbench.classroom.course import course_root, current_course, gradebook, pseudonym
+from workbench.classroom.course import course_root, current_course, pseudonym
 from workbench.registry import get_lab
 
 add_translations({
@@ -87,9 +87,8 @@ def layout(failed: str | None = None, **_: object) -> html.Div:
 
 
 def my_assignments(student: str) -> list[dict[str, str]]:
-    book = gradebook()
     return [{"label": t(get_lab(s.lab).title), "value": s.lab} for s in assignments()
-            if student in book.roster(s.lab)]
+            if on_roster(s.lab, student)]
 
 
 def _who(slug: object):

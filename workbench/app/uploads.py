@@ -68,6 +68,13 @@ def folder_of(token: object) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def stored_file(token: object) -> Path | None:
+    """The file kept under ``token`` (an upload or a result written on the server), if any."""
+    folder = folder_of(token)
+    files = sorted(p for p in folder.iterdir() if p.is_file()) if folder else []
+    return files[0] if files else None
+
+
 def safe_name(filename: str | None, default: str = "upload") -> str:
     """The uploaded file's base name with only letters, digits, ``.``, ``-``, ``_`` kept, so
     messages can name the student's file without letting it choose a path."""

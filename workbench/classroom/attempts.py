@@ -61,12 +61,21 @@ def visible_report(report: GradeReport, settings: Settings,
                    baseline_metrics={}, reference_metrics={})
 
 
+def _count_on(db: Session, lab: str, student: str, day: str) -> int:
+    return db.scalar(select(func.count()).select_from(AttemptRow).where(
+        AttemptRow.lab == lab, AttemptRow.student == student, AttemptRow.day == day)) or 0
+
+
+def _limit_reached(settings: Settings) -> AttemptRefused:
+    return AttemptRefused(f"you have used all {settings.daily_limit} attempts of today (UTC); "
+                          "try again tomorrow")
+
+
 def attempts_today(lab: str, student: str, now: datetime | None = None,
                    course: Course | None = None) -> int:
     day = (now or datetime.now(UTC)).date().isoformat()
     with Session(gradebook(course).engine) as db:
-        return db.scalar(select(func.count()).select_from(AttemptRow).where(
-            AttemptRow.lab == lab, AttemptRow.student == student, AttemptRow.day == day)) or 0
+        return _count_on(db, lab, student, day)
 
 
 def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
@@ -82,8 +91,7 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
         raise AttemptRefused(f"{path.name}: hand in a {' or '.join(lab.submission_suffixes)} "
                              "file")
     if attempts_today(lab.slug, student, now, course) >= settings.daily_limit:
-        raise AttemptRefused(f"you have used all {settings.daily_limit} attempts of today "
-                             "(UTC); try again tomorrow")
+        raise _limit_reached(settings)
     case = student_case(lab, student, course)
     report = grade_file(lab, case, path, refs=references_of(lab, student, course))
     report = replace(report, submission=path.name)  # never a server path in what is stored
@@ -110,12 +118,9 @@ def _store(lab: str, settings: Settings, attempt: Attempt, digest: str, course: 
         db.add(row)
         db.flush()
         # counted again after inserting: two uploads at once cannot both slip under the limit
-        used = db.scalar(select(func.count()).select_from(AttemptRow).where(
-            AttemptRow.lab == lab, AttemptRow.student == attempt.student, AttemptRow.day == day))
-        if used > settings.daily_limit:
+        if _count_on(db, lab, attempt.student, day) > settings.daily_limit:
             db.execute(delete(AttemptRow).where(AttemptRow.id == row.id))
-            raise AttemptRefused(f"you have used all {settings.daily_limit} attempts of today "
-                                 "(UTC); try again tomorrow")
+            raise _limit_reached(settings)
 
 
 def attempts(lab: str, student: str | None = None, course: Course | None = None,

@@ -17,7 +17,7 @@ from workbench.assign import Course
 from workbench.classroom.course import current_course, gradebook
 from workbench.grading.batch import CourseGrades, find_submissions, grade_course
 from workbench.grading.exports import FORMATS, export
-from workbench.grading.intake import IntakeError, IntakeLimits, _safe_unzip
+from workbench.grading.intake import IntakeError, IntakeLimits, safe_unzip
 from workbench.grading.report import GradeReport
 from workbench.lab import Lab
 
@@ -31,7 +31,7 @@ def unpack_class_zip(archive: Path, into: Path) -> Path:
     """Unpack a zip of submissions (checked member by member: paths, links, sizes) and return
     the folder holding one entry per student (a single top folder is stepped into)."""
     try:
-        _safe_unzip(archive, into, CLASS_LIMITS)
+        safe_unzip(archive, into, CLASS_LIMITS)
     except IntakeError as exc:
         raise ValueError(str(exc)) from None
     entries = [p for p in into.iterdir() if not p.name.startswith((".", "__MACOSX"))]

@@ -209,6 +209,3 @@ def _copy_folder(folder: Path, into: Path, limits: IntakeLimits) -> None:
                               f"{limits.max_total_bytes} bytes; hand in only your code")
         (into / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, into / rel)
-
-
-_safe_unzip = safe_unzip  # the earlier private name, still imported by the class-zip upload

@@ -23,14 +23,6 @@ _fixtures = _browser_fixtures()
 live_server, browser, ui = _fixtures.live_server, _fixtures.browser, _fixtures.ui
 
 
-@pytest.fixture(autouse=True)
-def welding_registered():
-    from workbench.registry import labs
-
-    if "welding" not in labs():
-        pytest.skip("the welding lab is not in the workbench.labs entry points of this install")
-
-
 def _click(ui, css: str) -> None:
     """Scroll the element to the middle of the window first (the page is one long story)."""
     element = ui.element(css)
