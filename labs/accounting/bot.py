@@ -153,7 +153,7 @@ def read_excel_with_rpa(path: Path) -> dict[str, pd.DataFrame]:
         excel.close_workbook()
 
 
-def rpa_reader(path: Path, region: str, start: str, end: str):
+def rpa_reader(path: Path, region: str, start: str, end: str) -> Ingested:
     """read_export, with Excel cells read by the RPA library."""
     sheets = read_excel_with_rpa(path) if path.suffix.lower() == ".xlsx" else None
     return read_export(path, region, start, end, sheets=sheets)
@@ -225,7 +225,7 @@ def run_bot(source: Source, work: Path, *, echo: Callable[[str], None] | None = 
                                "the bot cannot consolidate without them")
         reader = rpa_reader if use_rpa_excel else read_export
 
-        def safe_reader(path: Path, region: str, start: str, end: str):
+        def safe_reader(path: Path, region: str, start: str, end: str) -> Ingested:
             try:
                 return reader(path, region, start, end)
             except Exception as exc:  # a damaged file must not stop the other regions

@@ -41,7 +41,6 @@ GROUP_CHART: tuple[tuple[str, str, str, str], ...] = (
 )
 ACCOUNT_TYPE = {code: kind for code, _, _, kind in GROUP_CHART}
 ACCOUNT_NAME = {code: name for code, name, _, _ in GROUP_CHART}
-ACCOUNT_NAME_ZH = {code: zh for code, _, zh, _ in GROUP_CHART}
 BALANCE_SHEET_TYPES = ("asset", "liability", "equity")
 IC_ACCOUNTS = ("1250", "2250", "4800", "6800")
 CTA_ACCOUNT = "3900"

@@ -16,14 +16,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from labs.accounting.chart import ACCOUNT_TYPE, CTA_ACCOUNT, IC_ACCOUNTS
-from labs.accounting.consolidate import (
-    balance_sheet,
-    consolidated_tb,
-    debit_credit,
-    eliminations,
-    profit_and_loss,
-)
+from labs.accounting.chart import ACCOUNT_TYPE, BALANCE_SHEET_TYPES, CTA_ACCOUNT, IC_ACCOUNTS
+from labs.accounting.consolidate import TB_REGIONS_COLUMNS, statements, with_translation_plug
 
 
 @dataclass(frozen=True)
@@ -110,29 +104,17 @@ def key_regional_balances(tb: pd.DataFrame, params: ClerkParams,
 def manual_report(regional: pd.DataFrame, fx: pd.DataFrame, params: ClerkParams,
                   rng: np.random.Generator) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
     """Report tables built by hand from regional balances (region, account, net, currency)."""
-    is_bs = regional["account"].map(ACCOUNT_TYPE).isin(("asset", "liability", "equity"))
+    is_bs = regional["account"].map(ACCOUNT_TYPE).isin(BALANCE_SHEET_TYPES)
     rate = np.where(is_bs, regional["currency"].map(fx["closing_rate"]),
                     regional["currency"].map(fx["average_rate"]))
     keyed, info = key_regional_balances(regional.assign(rate=rate), params, rng)
     keyed = keyed.groupby(["region", "account"], sort=True)[["net", "tnet"]].sum().reset_index()
-    plug = keyed.groupby("region")["tnet"].sum().round(2).mul(-1).reset_index()
-    plug["account"], plug["net"] = CTA_ACCOUNT, 0.0
-    keyed = pd.concat([keyed, plug], ignore_index=True)
-    keyed = keyed.groupby(["region", "account"], sort=True)[["net", "tnet"]].sum().reset_index()
-    tb_regions = keyed.assign(local_debit=debit_credit(keyed["net"])[0], local_credit=debit_credit(keyed["net"])[1],
-                              debit=debit_credit(keyed["tnet"])[0], credit=debit_credit(keyed["tnet"])[1])
-    tb_regions = tb_regions[["region", "account", "local_debit", "local_credit", "debit", "credit"]]
-    elim = eliminations(tb_regions)
+    tb_regions = with_translation_plug(keyed)[TB_REGIONS_COLUMNS]
     ic_lines = int(tb_regions["account"].isin(IC_ACCOUNTS).sum())
     # elimination lines are keyed again (account + amount); statements are linked by formulas
     steps = params.field_seconds(np.tile([4, 10], ic_lines))
     info["keying_seconds"] += float((steps * rng.lognormal(0, params.time_sigma, len(steps))).sum())
-    tb = consolidated_tb(tb_regions, elim)
-    pl = profit_and_loss(tb)
-    ni = float(pl.loc[pl["line"] == "NET_INCOME", "amount"].iloc[0])
-    tables = {"FX": fx.reset_index()[["currency", "closing_rate", "average_rate"]],
-              "TB_Regions": tb_regions, "Eliminations": elim, "TB_Consolidated": tb, "PL": pl,
-              "BS": balance_sheet(tb, ni)}
+    tables = statements(tb_regions, fx)
     n_regions = regional["region"].nunique()
     info["setup_seconds"] = float((params.setup_median * rng.lognormal(0, params.time_sigma, n_regions)).sum())
     info["review_seconds"] = float(params.review_median * rng.lognormal(0, params.time_sigma))

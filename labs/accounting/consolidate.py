@@ -27,6 +27,7 @@ from labs.accounting.chart import (
 )
 
 GROUP_REGION = "GROUP"
+TB_REGIONS_COLUMNS = ["region", "account", "local_debit", "local_credit", "debit", "credit"]
 
 
 def debit_credit(net: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -49,15 +50,21 @@ def regional_tb(lines: pd.DataFrame, currency: dict[str, str], fx: pd.DataFrame)
     cur = g["region"].map(currency)
     rate = np.where(is_bs, cur.map(fx["closing_rate"]), cur.map(fx["average_rate"]))
     g["tnet"] = (g["net"] * rate).round(2)
+    g = with_translation_plug(g)
+    keep = (g["net"].abs() > 0.004) | (g["tnet"].abs() > 0.004)
+    return g.loc[keep, TB_REGIONS_COLUMNS].reset_index(drop=True)
+
+
+def with_translation_plug(g: pd.DataFrame) -> pd.DataFrame:
+    """Regional balances (region, account, net, tnet) with each region's translation
+    difference posted to 3900, as local and translated debit/credit columns."""
     plug = g.groupby("region")["tnet"].sum().round(2).mul(-1).rename("tnet").reset_index()
     plug["account"], plug["net"] = CTA_ACCOUNT, 0.0
     g = pd.concat([g[["region", "account", "net", "tnet"]], plug], ignore_index=True)
     g = g.groupby(["region", "account"], sort=True)[["net", "tnet"]].sum().reset_index()
     g["local_debit"], g["local_credit"] = debit_credit(g["net"])
     g["debit"], g["credit"] = debit_credit(g["tnet"])
-    keep = (g["net"].abs() > 0.004) | (g["tnet"].abs() > 0.004)
-    return g.loc[keep, ["region", "account", "local_debit", "local_credit", "debit", "credit"]
-                 ].reset_index(drop=True)
+    return g
 
 
 def eliminations(tb_regions: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +132,12 @@ def balance_sheet(tb: pd.DataFrame, net_income: float) -> pd.DataFrame:
 def consolidate(lines: pd.DataFrame, currency: dict[str, str], fx: pd.DataFrame,
                 ) -> dict[str, pd.DataFrame]:
     """All report tables (FX, TB_Regions, Eliminations, TB_Consolidated, PL, BS) from lines."""
-    tb_regions = regional_tb(lines, currency, fx)
+    return statements(regional_tb(lines, currency, fx), fx)
+
+
+def statements(tb_regions: pd.DataFrame, fx: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The report tables that follow from the regional trial balances: eliminations, group
+    trial balance, P&L and balance sheet (and the FX table used)."""
     elim = eliminations(tb_regions)
     tb = consolidated_tb(tb_regions, elim)
     pl = profit_and_loss(tb)

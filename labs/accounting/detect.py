@@ -18,6 +18,7 @@ from labs.accounting.jet import (
     BENFORD_MIN_ENTRIES,
     MAD_NONCONFORMITY,
     benford_by_region,
+    duplicate_key,
     duplicate_keys,
     split_similarity,
 )
@@ -52,8 +53,7 @@ class Detector:
         ratio = e["amount"] / e["limit"]
         dup = duplicate_keys(e)
         # of a duplicate group, the later document is the copy; the first is the original
-        later = e[dup].groupby(e["region"] + "|" + e["pair"] + "|" + e["amount"].map("{:.2f}".format)
-                               )["doc"].transform(lambda s: s > s.min())
+        later = e[dup].groupby(duplicate_key(e))["doc"].transform(lambda s: s > s.min())
         comp = pd.DataFrame({
             "rare_pair": np.exp(-(e["pair_count"] - 1) / tau),
             "unusual_user": np.maximum(np.exp(-e["user_share"] / 0.01), e["system_odd"].astype(float)),

@@ -29,6 +29,11 @@ def entry_ids(case: Case) -> tuple[str, ...]:
     return tuple(sorted(parsed_case(case.public).lines["entry_id"].unique()))
 
 
+def _seconds(meta: dict[str, object], key: str) -> float:
+    """A time of the Meta sheet as a number (NaN when missing or not a number)."""
+    return pd.to_numeric(pd.Series([meta.get(key)]), errors="coerce").iloc[0]
+
+
 def validate(case: Case, report: Report) -> list[Problem]:
     """What is wrong with a readable report: unknown accounts or entries, unbalanced totals."""
     problems: list[Problem] = []
@@ -69,7 +74,7 @@ def validate(case: Case, report: Report) -> list[Problem]:
                                 "BS", report_affects))
     problems += _validate_flags(case, report.flags)
     for key in TIME_KEYS:
-        value = pd.to_numeric(pd.Series([report.meta.get(key)]), errors="coerce").iloc[0]
+        value = _seconds(report.meta, key)
         if pd.isna(value) or value < 0:
             problems.append(Problem(f"{key} must be a number of seconds >= 0 (found "
                                     f"{report.meta.get(key)!r})", "Meta", ("processing_time",
@@ -141,8 +146,7 @@ def evaluate(case: Case, report: Report) -> dict[str, float]:
     out = {"report_accuracy": accuracy, "report_error_rate": 1.0 - accuracy,
            "cells": float(counted), "wrong_cells": float(counted - correct)}
     out.update(ranking_metrics(entry_ids(case), load_anomalies(case), report.flags))
-    times = {k: pd.to_numeric(pd.Series([report.meta.get(k)]), errors="coerce").iloc[0]
-             for k in TIME_KEYS}
+    times = {k: _seconds(report.meta, k) for k in TIME_KEYS}
     out["processing_time"] = float(sum(times.values()))
     out["keying_time"] = float(times["keying_seconds"])
     return {k: (float(v) if not (isinstance(v, float) and math.isnan(v)) else 0.0) for k, v in out.items()}

@@ -7,7 +7,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from labs.accounting.ingest import _canon
+from labs.accounting.ingest import _canon, decode, separator
 
 MALFORMED_AMOUNT = "12O.50"  # a letter O typed for a zero
 
@@ -62,15 +62,11 @@ class Faults:
 
 def malform_csv(data: bytes) -> bytes:
     """Replace the first non-empty amount of the third data row with a typo."""
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    decoded = decode(data)
+    if decoded is None:
         return data
-    sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+    text, encoding = decoded
+    sep = separator(text)
     rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     amount_cols = [i for i, h in enumerate(rows[0]) if _canon(h) in ("debit", "credit", "amount")]
     for row in rows[3:]:
@@ -79,5 +75,5 @@ def malform_csv(data: bytes) -> bytes:
                 row[i] = MALFORMED_AMOUNT
                 out = io.StringIO()
                 csv.writer(out, delimiter=sep, lineterminator="\r\n").writerows(rows)
-                return out.getvalue().encode("utf-8-sig" if encoding == "utf-8-sig" else encoding)
+                return out.getvalue().encode(encoding)
     return data

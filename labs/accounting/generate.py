@@ -18,6 +18,7 @@ from labs.accounting.anomalies import ANOMALY_TYPES, Planter
 from labs.accounting.chart import GROUP_CHART, GROUP_CURRENCY, REGIONS, local_chart
 from labs.accounting.consolidate import consolidate
 from labs.accounting.exports import exporter
+from labs.accounting.ingest import format_entry_ids
 from labs.accounting.ledger import (
     intercompany_entries,
     make_period,
@@ -37,12 +38,6 @@ EXCEL_CAP = 12_000  # entries per Excel region; bigger volumes go to the CSV reg
 CHUNK = 100_000  # entries generated and written at a time
 YEAR = 2024
 TABLE_FLOATS = {"FX": "%.6f"}
-
-
-def entry_id(region: str, doc: int | np.ndarray) -> str | list[str]:
-    if isinstance(doc, (int, np.integer)):
-        return f"{region}-{int(doc):06d}"
-    return [f"{region}-{int(d):06d}" for d in doc]
 
 
 def _period(rng: np.random.Generator, size: str) -> tuple[str, str]:
@@ -153,7 +148,7 @@ def make_case(seed: int, size: str = "class", *, out: Path) -> Case:
             balances.append(lines.assign(region=region.code, account=lines["group"])
                             .groupby(["region", "account"])[["debit", "credit"]].sum().reset_index())
             flagged = entries[entries["label"] != ""]
-            labels.append(pd.DataFrame({"entry_id": entry_id(region.code, flagged["doc"].to_numpy()),
+            labels.append(pd.DataFrame({"entry_id": format_entry_ids(region.code, flagged["doc"]),
                                         "region": region.code, "type": flagged["label"].to_numpy()}))
             done, doc = done + n, doc + len(entries)
         writer.finish()

@@ -6,18 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from labs.accounting.ingest import _header_at
+from labs.accounting.ingest import _header_at, decode, separator
 
 PREVIEW_ROWS = 12
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            return raw.decode(encoding), "UTF-8" if encoding == "utf-8-sig" else "GBK"
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1"), "unknown"
+    decoded = decode(raw)
+    if decoded is None:
+        return raw.decode("latin-1"), "unknown"
+    return decoded[0], "UTF-8" if decoded[1] == "utf-8-sig" else "GBK"
 
 
 def describe(path: Path) -> dict[str, str]:
@@ -30,8 +28,7 @@ def describe(path: Path) -> dict[str, str]:
         return {"format": "Excel", "sheets": ", ".join(sheets), "data sheet": data,
                 "header row": str((found.get(data) or 0) + 1), "merged cells": str(merged)}
     text, encoding = _decode(path.read_bytes())
-    first = text.splitlines()[0] if text else ""
-    sep = ";" if first.count(";") > first.count(",") else ","
+    sep = separator(text)
     return {"format": "CSV", "encoding": encoding, "separator": sep,
             "decimal mark": "," if sep == ";" else ".", "header row": "1"}
 

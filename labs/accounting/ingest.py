@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,27 @@ class Ingested:
     exceptions: list[dict] = field(default_factory=list)
 
 
+def decode(raw: bytes) -> tuple[str, str] | None:
+    """(text, encoding) of a CSV export saved as UTF-8 (BOM or not) or GBK; None if neither."""
+    for encoding in ("utf-8-sig", "gbk"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def separator(text: str) -> str:
+    """";" when the header line has more semicolons than commas (German exports), else ","."""
+    first = text.splitlines()[0] if text else ""
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def format_entry_ids(region: str, docs: Iterable[int]) -> list[str]:
+    """Journal-entry ids: region code and six-digit document number (``SH-000123``)."""
+    return [f"{region}-{int(d):06d}" for d in docs]
+
+
 def _canon(cell: object) -> str | None:
     return _LOOKUP.get(str(cell).strip().lower()) if cell is not None else None
 
@@ -70,17 +92,10 @@ def read_table(path: Path, sheets: dict[str, pd.DataFrame] | None = None,
         body = df.iloc[h + 1:].copy()
         body.columns = [_canon(c) or str(c) for c in df.iloc[h]]
         return body.reset_index(drop=True), h + 2
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    decoded = decode(path.read_bytes())
+    if decoded is None:
         raise ValueError(f"{path.name}: neither UTF-8 nor GBK text; save the export as CSV again")
-    first = text.splitlines()[0] if text else ""
-    sep = ";" if first.count(";") > first.count(",") else ","
+    text, sep = decoded[0], separator(decoded[0])
     df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     df.columns = [_canon(c) or c for c in df.columns]
     df.attrs["decimal_comma"] = sep == ";"
@@ -135,10 +150,6 @@ def _account(v: object) -> str | None:
     return str(v).strip() or None
 
 
-def _problem(exceptions: list[dict], path: Path, rows: pd.Series, message: str) -> None:
-    exceptions.extend({"file": path.name, "row": int(r), "problem": message} for r in rows)
-
-
 def read_export(path: Path, region: str, start: str, end: str,
                 sheets: dict[str, pd.DataFrame] | None = None) -> Ingested:
     """Ledger lines of one regional export (local accounts and currency).
@@ -186,7 +197,8 @@ def read_export(path: Path, region: str, start: str, end: str,
         for _, row in rows.iterrows():
             raw = ", ".join(f"{k}={row[k]!r}" for k in ("doc", "date", "account", "debit", "credit",
                                                         "amount") if k in row and pd.notna(row[k]))
-            _problem(exceptions, path, pd.Series([row["source_row"]]), f"{message} ({raw})")
+            exceptions.append({"file": path.name, "row": int(row["source_row"]),
+                               "problem": f"{message} ({raw})"})
         bad |= mask
     good = ~bad
     lines = pd.DataFrame({
@@ -196,7 +208,7 @@ def read_export(path: Path, region: str, start: str, end: str,
         "user": df.loc[good, "user"].fillna("").astype(str) if "user" in df.columns else "",
         "debit": debit[good].round(2), "credit": credit[good].round(2),
         "source_row": df.loc[good, "source_row"]})
-    lines.insert(1, "entry_id", [f"{region}-{d:06d}" for d in lines["doc"]])
+    lines.insert(1, "entry_id", format_entry_ids(region, lines["doc"]))
     _check_controls(path, controls, lines, comma, exceptions)
     net = (lines["debit"] - lines["credit"]).groupby(lines["entry_id"]).sum().round(2)
     for eid, v in net[net.abs() > 0.004].items():

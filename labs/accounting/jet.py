@@ -80,18 +80,18 @@ def split_similarity(e: pd.DataFrame) -> pd.Series:
     return similar.where(hit, 0.0).reindex(part.index, fill_value=0.0)
 
 
-def _split_groups(e: pd.DataFrame) -> pd.Series:
-    return split_similarity(e) > 0
+def duplicate_key(e: pd.DataFrame) -> pd.Series:
+    """What duplicate entries share: region, debit/credit pair and amount."""
+    return e["region"] + "|" + e["pair"] + "|" + e["amount"].map("{:.2f}".format)
 
 
 def duplicate_keys(e: pd.DataFrame) -> pd.Series:
     """Entries sharing region, amount and accounts with another entry within one day."""
-    key = e["region"] + "|" + e["pair"] + "|" + e["amount"].map("{:.2f}".format)
+    key = duplicate_key(e)
+    key = key[key.duplicated(keep=False)]  # only keys shared by two or more entries
     day = e["date"].values.astype("datetime64[D]").astype("int64")
     out = pd.Series(False, index=e.index)
     for _, idx in key.groupby(key).groups.items():
-        if len(idx) < 2:
-            continue
         d = day[e.index.get_indexer(idx)]
         near = np.abs(d[:, None] - d[None, :]) <= 1
         out[idx] = near.sum(axis=1) > 1
@@ -112,7 +112,7 @@ def jet_rules(e: pd.DataFrame) -> pd.DataFrame:
                                | (e["posted"] > e["period_end"])) & (e["text_len"] < 3),
         "round_amount": (e["trailing_zeros"] >= 3),
         "below_limit": (e["amount"] >= 0.95 * e["limit"]) & (e["amount"] < e["limit"]),
-        "split_invoice": _split_groups(e),
+        "split_invoice": split_similarity(e) > 0,
         "duplicate": duplicate_keys(e),
         "weekend_holiday": e["offday"].astype(bool),
         "benford": pd.Series([(r, d) in bad_digits for r, d in zip(e["region"], e["first_digit"],

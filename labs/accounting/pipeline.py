@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from labs.accounting.consolidate import consolidate
-from labs.accounting.ingest import map_accounts, read_export
+from labs.accounting.ingest import Ingested, map_accounts, read_export
 
 
 @dataclass
@@ -49,7 +49,7 @@ class Consolidation:
     exceptions: list[dict] = field(default_factory=list)
 
 
-Reader = Callable[[Path, str, str, str], object]
+Reader = Callable[[Path, str, str, str], Ingested]
 
 
 def consolidate_folder(public: Path, inbox: Path | None = None, reader: Reader = read_export,

@@ -9,6 +9,7 @@ import pytest
 
 from labs.accounting import LAB
 from workbench.datasets import default_case
+from workbench.grading import grade_file
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,9 @@ def test_inbox_bot_explorer_and_scored_upload(ui, tmp_path: Path):
     _show_tabs(ui)
     ui.click_text("#accounting-tabs .nav-link", "Your submission")
     ui.upload("accounting-upload", good)
-    assert " / 100" in ui.element("#accounting-grade-score", timeout=120).text
+    expected = grade_file(LAB, case, good)
+    shown = ui.element("#accounting-grade-score", timeout=120).text
+    assert shown == f"{expected.score:.1f} / {expected.max_score:.0f}"
     ui.screenshot("accounting-graded")
     ui.element("#shell-lang-zh")
     ui.driver.execute_script("document.getElementById('shell-lang-zh').click()")
