@@ -41,6 +41,9 @@ def test_regenerated_case_matches_manifest(slug, tmp_path):
 def test_committed_files_match_manifest(slug):
     folder: Path = datasets_dir() / slug
     if not folder.is_dir():  # manifest-only labs are generated on first use
+        assert ENTRIES[slug].get("committed") is False, (
+            f"{slug}: datasets/{slug} is missing but the manifest says it is committed; "
+            "run `workbench data refresh`")
         assert ENTRIES[slug]["sha256"], f"{slug}: manifest entry without sums"
         return
     assert sha256_tree(folder) == ENTRIES[slug]["sha256"]

@@ -182,7 +182,6 @@ class Gradebook:
                             ["lab", "case_id", "student", "submission", "valid", "score",
                              "max_score", "problems", "updated"])
 
-
     def set_roster(self, lab: str, entries: dict[str, tuple[str, dict[str, str]]]) -> None:
         """Store ``{student: (case_id, fields)}`` as the roster of ``lab`` (upsert per student;
         students missing from ``entries`` are kept: a roster only grows)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import filecmp
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from workbench.lab import CASE_FILE, KEY_FILE, Case, Lab, SubmissionError
@@ -154,21 +154,15 @@ def run_check(lab: Lab, check: Check, tmp: Path) -> str | None:
                          f"({reason}) but passes; remove the declaration")
 
 
-def iter_checks(lab: Lab) -> Iterator[tuple[str, Callable[[Path], str | None]]]:
-    """(name, runnable) pairs, for pytest parametrisation."""
-    for check in CHECKS:
-        yield check.__name__, (lambda tmp, c=check: run_check(lab, c, tmp))
-
-
 def check_lab(lab: Lab) -> dict[str, str]:
     """Run every conformance check on ``lab``; raise AssertionError on the first unexpected
     failure. Returns the declared known failures that failed as declared, with reasons."""
     failed_as_declared = {}
     with tempfile.TemporaryDirectory() as d:
-        for name, run in iter_checks(lab):
-            sub = Path(d) / name
+        for check in CHECKS:
+            sub = Path(d) / check.__name__
             sub.mkdir()
-            reason = run(sub)
+            reason = run_check(lab, check, sub)
             if reason is not None:
-                failed_as_declared[name] = reason
+                failed_as_declared[check.__name__] = reason
     return failed_as_declared

@@ -122,15 +122,8 @@ def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, li
 def export_grades(fmt: str, graded: list[tuple[str, GradeReport]], out: str, *,
                   assignment: str, roster: dict[str, dict[str, str]] | None = None) -> None:
     """Write an export; with a roster, Canvas and Moodle rows carry the students' LMS ids."""
-    from workbench.grading.exports import canvas_csv, moodle_csv
-
     try:
-        if fmt == "canvas" and roster:
-            written = [canvas_csv(graded, out, assignment=assignment, roster=roster)]
-        elif fmt == "moodle" and roster:
-            written = [moodle_csv(graded, out, roster=roster)]
-        else:
-            written = export(fmt, graded, out, assignment=assignment)
+        written = export(fmt, graded, out, assignment=assignment, roster=roster)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Exported {len(graded)} grades ({fmt}) to "

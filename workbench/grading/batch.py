@@ -28,7 +28,7 @@ from workbench.grading.pool import run_all
 from workbench.grading.refcache import cached_references
 from workbench.grading.report import GradeReport
 from workbench.grading.sandbox import Limits
-from workbench.grading.task import Task, grade_any, run_task
+from workbench.grading.task import Task, feedback_page, grade_any, run_task
 from workbench.lab import Case, Lab
 from workbench.store import Gradebook
 
@@ -101,7 +101,8 @@ def grade_batch(lab: Lab, case: Case, paths: Sequence[str | Path], *,
         if gradebook is not None:
             gradebook.record(report, student=student, digest=digest, grader=grader)
         if feedback_dir is not None:
-            _feedback(lab, case, report, solution, refs, Path(feedback_dir) / f"{student}.html")
+            feedback_page(lab, case, report, solution, refs,
+                          Path(feedback_dir) / f"{student}.html")
         graded.append((student, report))
     return graded
 
@@ -112,17 +113,6 @@ def _grade_one(lab: Lab, case: Case, path: Path, refs: References, limits: Limit
         report = grade_file(lab, case, path, refs=refs)
         return report, (lab.read_submission(path) if report.valid and want_solution else None)
     return grade_any(lab, case, path, lambda _: refs, limits=limits)
-
-
-def _feedback(lab: Lab, case: Case, report: GradeReport, solution: Any, refs: References,
-              out: Path) -> None:
-    # Imported here: feedback pages pull in the app's translations, which import this module.
-    from workbench.grading.feedback import write_feedback
-
-    solutions = {"baseline": refs.baseline_solution, "reference": refs.reference_solution}
-    if solution is not None:
-        solutions = {"you": solution, **solutions}
-    write_feedback(lab, case, report, solutions, out)
 
 
 # --- a course: every student graded against their own case (see workbench.assign) ---------

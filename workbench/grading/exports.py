@@ -113,16 +113,18 @@ def gradescope_json(report: GradeReport, path: str | Path) -> Path:
     return path
 
 
-def export(fmt: str, graded: Graded, out: str | Path, *, assignment: str = "") -> list[Path]:
-    """Write ``graded`` in ``fmt``. Gradescope: ``out`` ending in ``.json`` holds the one
-    submission's results; otherwise ``out`` is a folder with ``<student>/results.json``."""
+def export(fmt: str, graded: Graded, out: str | Path, *, assignment: str = "",
+           roster: Roster | None = None) -> list[Path]:
+    """Write ``graded`` in ``fmt``; with a ``roster``, Canvas and Moodle rows carry the
+    students' LMS ids. Gradescope: ``out`` ending in ``.json`` holds the one submission's
+    results; otherwise ``out`` is a folder with ``<student>/results.json``."""
     graded, out = list(graded), Path(out)
     if fmt == "csv":
         return [plain_csv(graded, out)]
     if fmt == "canvas":
-        return [canvas_csv(graded, out, assignment=assignment or "Lab")]
+        return [canvas_csv(graded, out, assignment=assignment or "Lab", roster=roster)]
     if fmt == "moodle":
-        return [moodle_csv(graded, out)]
+        return [moodle_csv(graded, out, roster=roster)]
     if fmt == "gradescope":
         if out.suffix == ".json":
             if len(graded) != 1:

@@ -64,7 +64,7 @@ def run_task(task: Task, lab: Lab | None = None) -> dict[str, Any]:
             f"{task.submission}: the grader failed on this submission ({type(exc).__name__}: "
             f"{exc}); tell the instructor"]), None
     if task.feedback:
-        _feedback(lab, case, report, solution, refs, Path(task.feedback))
+        feedback_page(lab, case, report, solution, refs, Path(task.feedback))
     return {"student": task.student, "report": report.to_dict(),
             "seconds": round(time.perf_counter() - start, 3)}
 
@@ -154,8 +154,11 @@ def combine(own: GradeReport, hidden: list[GradeReport]) -> GradeReport:
                    score=sum(c.points for c in criteria))
 
 
-def _feedback(lab: Lab, case: Case, report: GradeReport, solution: Any, refs: Any,
-              path: Path) -> None:
+def feedback_page(lab: Lab, case: Case, report: GradeReport, solution: Any, refs: References,
+                  path: Path) -> None:
+    """Write the student's HTML feedback page (their solution next to the baseline and
+    reference, when it could be read)."""
+    # Imported here: feedback pages pull in the app's translations, which import this module.
     from workbench.grading.feedback import write_feedback
 
     solutions = {"baseline": refs.baseline_solution, "reference": refs.reference_solution}
