@@ -35,3 +35,28 @@ def test_known_failures_are_declared_with_reasons():
     for lab in registry.labs().values():
         for name, reason in known_failures(lab).items():
             assert len(reason) > 20, f"{lab.slug}.{name}: give a reason a reader can act on"
+
+
+@pytest.mark.parametrize(("declared", "message"), [
+    ({"check_nothing": "a reason long enough to read"}, "unknown checks"),
+    ({"check_determinism": "  "}, "need a reason"),
+])
+def test_bad_declarations_are_refused(declared, message):
+    class Declaring:
+        slug = "declaring"
+        known_failures = declared
+
+    with pytest.raises(ValueError, match=message):
+        known_failures(Declaring())
+
+
+def test_a_declared_failure_that_passes_is_an_error(tmp_path):
+    class Declaring:
+        slug = "declaring"
+        known_failures = {"check_determinism": "declared although the check passes"}
+
+    def check_determinism(lab, tmp):  # stands in for a check that now passes
+        return None
+
+    with pytest.raises(AssertionError, match="remove the declaration"):
+        run_check(Declaring(), check_determinism, tmp_path)
