@@ -101,15 +101,25 @@ class Ui:
 
     def click_text(self, css: str, text: str, timeout: float = WAIT_SECONDS) -> None:
         """Click the first displayed element matching ``css`` whose text is ``text``."""
+        from selenium.common.exceptions import (
+            ElementClickInterceptedException,
+            StaleElementReferenceException,
+        )
         from selenium.webdriver.common.by import By
 
-        def clickable(driver):
+        def clicked(driver):
             for el in driver.find_elements(By.CSS_SELECTOR, css):
                 if el.is_displayed() and el.text.strip() == text:
-                    return el
+                    # the page may still reflow (figures arriving): centre it, retry if covered
+                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+                    try:
+                        el.click()
+                    except (ElementClickInterceptedException, StaleElementReferenceException):
+                        return False
+                    return True
             return False
 
-        self.wait(clickable, timeout, f"no {css!r} reading {text!r} to click").click()
+        self.wait(clicked, timeout, f"no {css!r} reading {text!r} to click")
 
     def upload(self, upload_id: str, path: Path) -> None:
         """Choose ``path`` in the hidden file input of the ``dcc.Upload`` with ``upload_id``."""
