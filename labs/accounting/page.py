@@ -22,7 +22,6 @@ from labs.accounting.baseline import manual_solution
 from labs.accounting.detect import Detector
 from labs.accounting.inbox import describe, raw_preview
 from labs.accounting.jet import entry_table
-from labs.accounting.page_text import TEXTS
 from labs.accounting.pipeline import Reference, parsed_case
 from labs.accounting.submission import SUBMISSION_NAME, Report, read_submission
 from workbench.app import uploads
@@ -35,12 +34,11 @@ from workbench.app.components import (
     upload_box,
     upload_callbacks,
 )
-from workbench.app.i18n import add_translations, t, verbatim
 from workbench.datasets import default_case
 from workbench.grading import references
+from workbench.i18n import t, verbatim
 from workbench.lab import Case, SubmissionError
 
-add_translations(TEXTS)
 SHEETS = ("TB_Consolidated", "PL", "BS", "TB_Regions", "Eliminations", "FX", "Exceptions")
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -32,86 +32,19 @@ from workbench.app.components import (
     upload_box,
     upload_callbacks,
 )
-from workbench.app.i18n import add_translations, current_language, t
 from workbench.datasets import default_case
 from workbench.grading import references
+from workbench.i18n import N_, current_language, t
 from workbench.lab import Case, SubmissionError
 
 METHODS = {  # key → label, in the order the selectors list them
-    "dispatcher": "Dispatcher (baseline)",
-    "time_aware": "Time-aware nearest neighbour",
-    "nearest": "Naive nearest neighbour",
-    "reference": "Optimised (reference)",
-    "optimised": "Your optimisation run",
-    "upload": "Your uploaded plan",
+    "dispatcher": N_("Dispatcher (baseline)"),
+    "time_aware": N_("Time-aware nearest neighbour"),
+    "nearest": N_("Naive nearest neighbour"),
+    "reference": N_("Optimised (reference)"),
+    "optimised": N_("Your optimisation run"),
+    "upload": N_("Your uploaded plan"),
 }
-
-add_translations({
-    "Logistics": "物流",
-    "Dispatcher (baseline)": "调度员（基线）",
-    "Time-aware nearest neighbour": "考虑时间的最近邻",
-    "Naive nearest neighbour": "朴素最近邻",
-    "Optimised (reference)": "优化方案（参考）",
-    "Your optimisation run": "你的优化运行",
-    "Your uploaded plan": "你上传的方案",
-    "The case": "案例",
-    "{n} customers": "{n} 个客户",
-    "{k} vans, {q} parcels each": "{k} 辆货车，每辆 {q} 件",
-    "Shift {start}–{end}": "班次 {start}–{end}",
-    "Your plan": "你的方案",
-    "A plan file: plan.json or plan.csv (vehicle → ordered stops)":
-        "方案文件：plan.json 或 plan.csv（车辆 → 有序停靠点）",
-    "Optimise": "优化",
-    "Search effort": "搜索力度",
-    "{n} iterations": "{n} 次迭代",
-    # the lab's own texts, shown on the home page and here
-    "Delivery scheduling: dispatcher vs route optimisation": "配送调度：调度员 vs 路线优化",
-    "Plan a day of city deliveries with time windows. An experienced dispatcher splits the city "
-    "into zones and orders stops by deadline; a VRPTW optimiser (PyVRP) plans all routes "
-    "together. Compare delivery time and vehicle use, analyse historical trips for rush-hour "
-    "congestion, and see how the size of the improvement depends on the baseline.":
-        "规划一天的城市配送（带时间窗）。经验丰富的调度员把城市划分为片区，并按截止时间安排停靠"
-        "顺序；VRPTW 优化器（PyVRP）统一规划所有路线。比较配送时间和车辆利用率，分析历史行程中的"
-        "高峰拥堵，并了解改进幅度如何取决于所选的基线。",
-    "−15 % delivery time": "配送时间 −15 %",
-    "+20 % vehicle use": "车辆利用率 +20 %",
-    "Total route duration, optimised vs the dispatcher": "线路总时长：优化方案对比调度员",
-    "Load factor, optimised vs the dispatcher": "装载率：优化方案对比调度员",
-    "Route duration": "线路总时长",
-    "Load factor": "装载率",
-    "Distance": "行驶距离",
-    "Travel time": "行驶时间",
-    "Waiting time": "等待时间",
-    "Vehicles used": "使用车辆数",
-    "Shift utilisation": "班次利用率",
-    "Route-time utilisation": "线路时间利用率",
-    "On-time rate": "准时率",
-    "min": "分钟",
-    "km": "公里",
-    "Run the optimiser (PyVRP) on this case and watch it improve the plan.":
-        "在此案例上运行优化器（PyVRP），观察它如何逐步改进方案。",
-    "Left": "左侧",
-    "Right": "右侧",
-    "Route maps": "路线图",
-    "Vehicle timelines": "车辆时间线",
-    "Key figures": "关键指标",
-    "Traffic by hour": "分时段交通",
-    "Plans with problems are left out of this table.": "有问题的方案不列入此表。",
-    "This plan cannot be drawn.": "无法绘制此方案。",
-    "Reference vs {baseline}": "参考方案 对比 {baseline}",
-    "The case study's claims on this case": "案例结论在本案例上的检验",
-    "Compare the two columns: the size of an improvement depends on the baseline it is "
-    "measured against.":
-        "比较这两列：改进的幅度取决于用来比较的基线。",
-    "This case has no historical trips.": "此案例没有历史行程数据。",
-    "Past trips: median travel speed by hour of departure. Rush hours are slow; a plan that "
-    "ignores them will run late.":
-        "历史行程：不同出发时段的行驶速度中位数。高峰时段较慢；忽视高峰的方案会延误。",
-    "Optimised plan ready: {vehicles} vans, total route duration {duration} min. It is now in "
-    "the map selectors as “Your optimisation run”.":
-        "优化方案已完成：{vehicles} 辆货车，总路线时长 {duration} 分钟。它已出现在地图选择器中，"
-        "名为“你的优化运行”。",
-})
 
 BUILTIN = ("dispatcher", "time_aware", "nearest", "reference")
 OPTIMISED_FILE = "optimised.json"

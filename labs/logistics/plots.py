@@ -9,11 +9,10 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
-from labs.logistics import i18n  # noqa: F401  (registers the Chinese texts used below)
 from labs.logistics.evaluate import route_summary, schedule
 from labs.logistics.instance import Instance
 from labs.logistics.submission import Plan
-from workbench.app.i18n import t
+from workbench.i18n import t
 
 COLOURS = qualitative.Dark24
 WEEK = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

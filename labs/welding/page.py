@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from labs.welding import LAB, plots, story
 from labs.welding.collect import load_boards
-from labs.welding.i18n import SHIFT_LABELS, SOURCE_LABELS, UNIT_WORDS, VARIABLE_LABELS, ZH
+from labs.welding.i18n import SHIFT_LABELS, SOURCE_LABELS, UNIT_WORDS, VARIABLE_LABELS
 from labs.welding.physics import LINES, SHIFTS
 from labs.welding.simulate import READINGS
 from workbench.app import uploads
@@ -29,12 +29,10 @@ from workbench.app.components import (
     upload_box,
     upload_callbacks,
 )
-from workbench.app.i18n import add_translations, t
 from workbench.datasets import default_case
 from workbench.grading import grade_file
+from workbench.i18n import t
 from workbench.lab import Case
-
-add_translations(ZH)
 
 
 @cache

@@ -3,7 +3,7 @@ import pytest
 from dash import html
 
 from workbench.app import create_app, shell
-from workbench.app.i18n import reset_language, t, use_language
+from workbench.i18n import reset_language, t, use_language
 from workbench.app.textcheck import untranslated, visible_texts
 
 

@@ -11,32 +11,10 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from workbench.app import uploads
-from workbench.app.i18n import add_translations, t
 from workbench.app.uploads import MAX_UPLOAD_BYTES
 from workbench.grading import GradeReport, grade_file
+from workbench.i18n import t
 from workbench.lab import Case, Claim, Lab, Metric
-
-add_translations({
-    "Drag and drop a file here, or click to choose one": "将文件拖放到此处，或点击选择文件",
-    "Score": "得分",
-    "Criterion": "评分项",
-    "Points": "分数",
-    "Why": "原因",
-    "Problems found": "发现的问题",
-    "No problems found.": "未发现问题。",
-    "The submission is valid.": "提交有效。",
-    "The submission is not valid, so it scores 0.": "提交无效，因此得分为 0。",
-    "Part of the submission is not valid: those parts score 0, the rest is graded.":
-        "提交的部分内容无效：这些部分得 0 分，其余部分正常评分。",
-    "The file could not be used": "无法使用该文件",
-    "Metric": "指标",
-    "Claim": "结论",
-    "Claimed": "案例数值",
-    "holds": "成立",
-    "{label} ({unit})": "{label}（{unit}）",
-    "{value} ({verdict})": "{value}（{verdict}）",
-    "does not hold": "不成立",
-})
 
 
 def upload_box(id_: str, accept: str, hint: str) -> dcc.Upload:

@@ -15,23 +15,11 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from workbench.app.i18n import add_translations, t
 from workbench.app.story import Step, Story, cache_root, demo_case, steps_of, story_key
+from workbench.i18n import t
 from workbench.registry import labs
 
 __all__ = ["Step", "Story", "layout", "register"]
-
-add_translations({
-    "Demo": "课堂演示",
-    "Choose a lab to present": "选择要演示的实验",
-    "Previous": "上一步",
-    "Next": "下一步",
-    "Full screen": "全屏",
-    "Step {k} of {n}": "第 {k} 步，共 {n} 步",
-    "Keys: → or Space next, ← previous, F full screen": "按键：→ 或空格 下一步，← 上一步，F 全屏",
-    "Solving the control and experimental methods…": "正在求解对照组和实验组方法……",
-    "Unknown lab {lab}.": "未知实验 {lab}。",
-})
 
 
 # ---- the page -------------------------------------------------------------------------------

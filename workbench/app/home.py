@@ -7,45 +7,22 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from workbench.app.i18n import add_translations, t
+from workbench.i18n import N_, t
 from workbench.lab import Lab
 from workbench.registry import labs
 
 HOW_TO = (
-    ("Students",
-     "Open a lab, study the case and the two methods, then upload your own plan or "
+    (N_("Students"),
+     N_("Open a lab, study the case and the two methods, then upload your own plan or "
      "solution: the page scores it against the baseline and the reference at once and lists "
-     "every problem it found."),
-    ("Instructors",
-     "Generate a different case for every student, collect their files or code, grade them "
-     "in one batch and export the gradebook. The grade is always recomputed from the files."),
-    ("Teachers",
-     "In class, open a lab and compare the traditional method with the optimised one side "
-     "by side; press Optimise to let the class watch the search improve the plan."),
+     "every problem it found.")),
+    (N_("Instructors"),
+     N_("Generate a different case for every student, collect their files or code, grade them "
+     "in one batch and export the gradebook. The grade is always recomputed from the files.")),
+    (N_("Teachers"),
+     N_("In class, open a lab and compare the traditional method with the optimised one side "
+     "by side; press Optimise to let the class watch the search improve the plan.")),
 )
-
-add_translations({
-    "Home": "首页",
-    "Practical-training labs": "实训实验",
-    "Each lab reproduces an industry case study: a traditional method (the control class) "
-    "against machine learning, RPA or optimisation (the experimental class). Try your own "
-    "approach and see it scored against both.":
-        "每个实验复现一个行业案例：传统方法（对照组）对比机器学习、RPA 或优化方法（实验组）。"
-        "尝试你自己的方法，并查看它相对两者的得分。",
-    "What the case study claims": "案例研究的结论",
-    "Open the lab": "打开实验",
-    "How to use the workbench": "如何使用工作台",
-    "No lab is installed.": "尚未安装任何实验。",
-    "Students": "学生",
-    "Instructors": "指导教师",
-    "Teachers": "任课教师",
-    HOW_TO[0][1]: "打开一个实验，研究案例和两种方法，然后上传你自己的方案或解答：页面会立即"
-                  "将其与基线方法和参考方法比较打分，并列出发现的所有问题。",
-    HOW_TO[1][1]: "为每位学生生成不同的案例，收集他们的文件或代码，一次批量评分并导出成绩册。"
-                  "成绩始终根据文件重新计算。",
-    HOW_TO[2][1]: "在课堂上打开一个实验，将传统方法与优化方法并排比较；点击“优化”，让全班观看"
-                  "搜索过程如何逐步改进方案。",
-})
 
 
 def lab_path(slug: str) -> str | None:
@@ -90,5 +67,5 @@ def layout() -> html.Div:
 
 
 def register() -> None:
-    dash.register_page(__name__, path="/", name="Home", title="Lab Workbench", layout=layout,
+    dash.register_page(__name__, path="/", name=N_("Home"), title="Lab Workbench", layout=layout,
                        order=0)

@@ -18,7 +18,6 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from workbench.app import uploads
 from workbench.app.components import error_view, grade_view, upload_box
-from workbench.app.i18n import add_translations, t
 from workbench.app.signin import field, no_course, signin_form, signout_bar
 from workbench.assign import read_roster
 from workbench.classroom import grading
@@ -33,51 +32,9 @@ from workbench.classroom.attempts import visible_report
 from workbench.classroom.auth import current_user, require_role
 from workbench.classroom.course import class_code, course_root, gradebook
 from workbench.grading.exports import FORMATS
+from workbench.i18n import t
 from workbench.lab import SIZES
 from workbench.registry import get_lab, labs
-
-add_translations({
-    "Instructor": "教师",
-    "Class code for students: {code}": "学生使用的班级代码：{code}",
-    "Assignments": "作业",
-    "New assignment": "新建作业",
-    "Lab": "实验",
-    "Roster (CSV with a student_id column)": "学生名单（含 student_id 列的 CSV）",
-    "Case size": "案例规模",
-    "Due (UTC)": "截止时间（UTC）",
-    "Attempts per day": "每日提交次数",
-    "Criteria on the public leaderboard": "公开排行榜使用的评分项",
-    "Create the assignment": "创建作业",
-    "Assignment of {lab} ready: {n} students, cases and references prepared.":
-        "{lab} 的作业已就绪：{n} 名学生，案例与参考答案均已准备好。",
-    "Grade submissions": "批改提交",
-    "A zip of the class's submissions: one file or folder per student, named by student id":
-        "全班提交的 zip：每位学生一个文件或文件夹，以学号命名",
-    "Graded {n} students ({new} now); {missing} without a submission; not on the roster: "
-    "{unknown}.": "已批改 {n} 名学生（本次 {new} 名）；{missing} 名未提交；不在名单中：{unknown}。",
-    "Gradebook": "成绩册",
-    "Score distribution": "得分分布",
-    "Points per criterion": "各评分项得分",
-    "Student": "学生",
-    "Score": "得分",
-    "Out of": "满分",
-    "Valid": "有效",
-    "Problems": "问题",
-    "yes": "是",
-    "no": "否",
-    "What the student sees now": "学生当前看到的内容",
-    "Full report": "完整报告",
-    "No grade yet.": "尚无成绩。",
-    "Download {format}": "下载 {format}",
-    "tiny": "微型",
-    "class": "课堂规模",
-    "large": "大型",
-    "Students": "学生",
-    "Due": "截止",
-    "Public criteria": "公开评分项",
-    "Choose a lab, a roster, a due date and the public criteria.":
-        "请选择实验、学生名单、截止时间和公开评分项。",
-})
 
 
 def layout(failed: str | None = None, **_: object) -> html.Div:

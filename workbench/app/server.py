@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import flask_bootstrap
 from flask import Flask, Response, abort, redirect, request, send_from_directory
 
-from workbench.app.i18n import LANGUAGES
+from workbench.i18n import LANGUAGES
 
 BOOTSTRAP_DIR = Path(flask_bootstrap.__file__).parent / "static" / "bootstrap5" / "css"
 BOOTSTRAP_URL = "/_workbench/css/bootstrap.min.css"

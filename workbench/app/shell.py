@@ -7,12 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from workbench.app.i18n import LANGUAGES, add_translations, current_language, t
-
-add_translations({
-    "Lab Workbench": "实训工作台",
-    "Language": "语言",
-})
+from workbench.i18n import LANGUAGES, current_language, t
 
 
 def nav_links() -> list[dbc.NavItem]:

@@ -6,28 +6,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from workbench.app.i18n import add_translations, t
 from workbench.classroom.course import ENV
-
-add_translations({
-    "Sign in": "登录",
-    "Sign out": "退出登录",
-    "User name": "用户名",
-    "Password": "密码",
-    "Class code": "班级代码",
-    "Student id": "学号",
-    "PIN (if your instructor gave you one)": "PIN 码（如果老师给了你）",
-    "Signing in failed: check what you typed and try again.": "登录失败：请检查输入后重试。",
-    "Too many failed sign-ins: wait ten minutes, then try again.":
-        "登录失败次数过多：请等待十分钟后再试。",
-    "No course is served": "当前没有提供课程",
-    "Start the app with a course folder made by `workbench assign`: "
-    "`workbench serve --course COURSE` (or set {env}). Create an instructor account with "
-    "`workbench user add NAME --course COURSE`.":
-        "请使用由 `workbench assign` 创建的课程文件夹启动应用：`workbench serve --course COURSE`"
-        "（或设置 {env}）。使用 `workbench user add NAME --course COURSE` 创建教师账号。",
-    "Signed in as {user}": "已登录：{user}",
-})
+from workbench.i18n import t
 
 
 def field(label: str, name: str, id_: str, kind: str = "text") -> dbc.Row:

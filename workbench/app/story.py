@@ -22,37 +22,15 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from workbench.app.components import claims_frame, metrics_frame
-from workbench.app.i18n import add_translations, t
 from workbench.datasets import default_case
 from workbench.grading.grade import References
 from workbench.grading.refcache import cached_references
+from workbench.i18n import t
 from workbench.lab import Case, Lab
 from workbench.registry import labs
 
 DEMO_SIZES = ("tiny", "class")
 MAX_SEED = 2**31 - 1
-
-add_translations({
-    "The case": "案例",
-    "The control class: the traditional method": "对照组：传统方法",
-    "The experimental class, side by side": "实验组：并排比较",
-    "Key figures": "关键指标",
-    "The case study's claims, reproduced": "复现案例研究的结论",
-    "Control class": "对照组",
-    "Experimental class": "实验组",
-    "Experimental vs control": "实验组 对比 对照组",
-    "Experimental vs {baseline}": "实验组 对比 {baseline}",
-    "This is what the class works on. Same seed, same case: the story replays identically.":
-        "这是全班要处理的案例。相同的种子产生相同的案例：演示可以完全重现。",
-    "How practitioners do it today, and what it achieves on this case.":
-        "目前从业者的做法，以及它在这个案例上的效果。",
-    "The same case solved by the experimental method, next to the control.":
-        "同一案例由实验组方法求解，与对照组并排展示。",
-    "Every metric of both methods on this case.": "两种方法在此案例上的所有指标。",
-    "What the case study claimed, and what this case measures. Against other baselines the "
-    "effect differs: it depends on the control.":
-        "案例研究的结论，以及本案例的测量结果。与其他基线比较时效果不同：它取决于对照组。",
-})
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from dash.exceptions import PreventUpdate
 
 from workbench.app import uploads
 from workbench.app.components import grade_view, upload_box
-from workbench.app.i18n import add_translations, t
 from workbench.app.signin import field, no_course, signin_form, signout_bar
 from workbench.classroom.assignments import assignments, on_roster, settings_of
 from workbench.classroom.attempts import (
@@ -28,28 +27,8 @@ from workbench.classroom.attempts import (
 )
 from workbench.classroom.auth import current_user, signed_in_student
 from workbench.classroom.course import course_root, current_course, pseudonym
+from workbench.i18n import t
 from workbench.registry import get_lab
-
-add_translations({
-    "My work": "我的作业",
-    "Assignment": "作业",
-    "Due {due} UTC · {left} of {limit} attempts left today · you appear as “{name}”":
-        "截止 {due} UTC · 今天还剩 {left}/{limit} 次提交 · 你的化名为“{name}”",
-    "Closed on {due} UTC: the private leaderboard is final.": "已于 {due} UTC 截止：私有排行榜为最终排名。",
-    "Download my case": "下载我的案例",
-    "Upload your submission": "上传你的提交",
-    "Before the due date you see the public criteria only; the rest is revealed after it.":
-        "截止日期前你只能看到公开评分项；其余部分在截止后公布。",
-    "Leaderboard": "排行榜",
-    "Public leaderboard (ranked on the public criteria)": "公开排行榜（按公开评分项排名）",
-    "Private leaderboard (final ranks, full score)": "私有排行榜（最终排名，总分）",
-    "Rank": "名次",
-    "Name": "化名",
-    "Public score": "公开得分",
-    "you": "你",
-    "You are not on the roster of any assignment yet.": "你还不在任何作业的名单中。",
-    "The upload was not graded": "该上传未被评分",
-})
 
 
 def layout(failed: str | None = None, **_: object) -> html.Div:
@@ -154,7 +133,7 @@ def upload(contents, filename, slug):
           State("student-lab", "value"), prevent_initial_call=True)
 def download_case(_clicks, slug):
     student, settings = _who(slug)
-    archive = current_course().release_dir(settings.lab, student).with_suffix(".zip")
+    archive = current_course().release_zip(settings.lab, student)
     if not archive.is_file():
         return no_update
     return dcc.send_file(str(archive), filename=f"{settings.lab}-{student}.zip")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from workbench.app.i18n import LANGUAGES, missing_translations, record, reset_language, use_language
+from workbench.i18n import LANGUAGES, missing_translations, record, reset_language, use_language
 
 TEXT_PROPS = ("children", "label", "placeholder", "title", "alt")
 

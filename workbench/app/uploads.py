@@ -16,17 +16,11 @@ import time
 import uuid
 from pathlib import Path
 
-from workbench.app.i18n import add_translations, t
+from workbench.i18n import t
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"[0-9a-f]{32}")
-
-add_translations({
-    "the upload did not contain a file": "上传内容中没有文件",
-    "the file is larger than {mb} MB": "文件大于 {mb} MB",
-    "the upload was damaged on the way; upload the file again": "上传过程中文件已损坏，请重新上传",
-})
 
 
 class UploadError(ValueError):

@@ -12,32 +12,9 @@ from typing import Any
 
 from plotly.offline import get_plotlyjs
 
-from workbench.app.i18n import add_translations, reset_language, t, use_language
 from workbench.grading.report import GradeReport
+from workbench.i18n import reset_language, t, use_language
 from workbench.lab import Case, Lab
-
-add_translations({
-    "Feedback": "反馈",
-    "Score": "得分",
-    "Criterion": "评分项",
-    "Points": "分数",
-    "Out of": "满分",
-    "Explanation": "说明",
-    "Problems": "问题",
-    "No problems found.": "未发现问题。",
-    "Metric": "指标",
-    "Metrics": "各项指标",
-    "You": "你的方案",
-    "Baseline": "基线（对照组）",
-    "Reference": "参考方案（实验组）",
-    "Figures": "图表",
-    "The submission is not valid, so it scores 0.": "提交无效，因此得分为 0。",
-    "Part of the submission is not valid: those parts score 0, the rest is graded.":
-        "提交的部分内容无效：这些部分得 0 分，其余部分正常评分。",
-    "The figures could not be drawn: {error}": "无法绘制图表：{error}",
-    "Beating the reference earns up to {bonus} bonus per criterion.":
-        "超过参考方案时，每个评分项最多可获得 {bonus} 的加分。",
-})
 
 STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;
