@@ -2,8 +2,8 @@
 
 ``assign(lab, roster_csv, course)`` writes, for every student on the roster::
 
-    COURSE/release/<lab>/<student>/      public case files + the lab's starter kit (hand out)
-    COURSE/release/<lab>/<student>.zip   the same folder, zipped
+    COURSE/release/<lab>/<student>.zip   public case files + the lab's starter kit (hand out)
+    COURSE/release/<lab>/folders/<student>/   the same, unzipped
     COURSE/instructor/<lab>/cases/<student>/   the full case, answer key included
     COURSE/instructor/<lab>/hidden/<k>/        fresh cases code submissions are also run on
     COURSE/instructor/<lab>/assignment.json    lab, size, roster, case ids (never the secret)
@@ -72,7 +72,12 @@ class Course:
         return self.lab_dir(lab) / "refs"
 
     def release_dir(self, lab: str, student: str) -> Path:
-        return self.root / "release" / lab / student
+        # not beside the zips: student "alice.zip"'s folder would be student "alice"'s zip
+        return self.root / "release" / lab / "folders" / student
+
+    def release_zip(self, lab: str, student: str) -> Path:
+        # the id plus ".zip", never Path.with_suffix: ids may hold dots ("s.1", "alice.x")
+        return self.root / "release" / lab / f"{student}.zip"
 
     def assignment(self, lab: str) -> dict[str, Any]:
         """The assignment of ``lab``; a clear error if ``assign`` was never run for it."""
@@ -186,8 +191,8 @@ def starter_dir(lab: Lab) -> Path | None:
 
 
 def _release(lab: Lab, course: Course, student: str, case: Case) -> None:
-    folder = course.release_dir(lab.slug, student)
-    if folder.with_suffix(".zip").is_file():
+    folder, zipped = course.release_dir(lab.slug, student), course.release_zip(lab.slug, student)
+    if zipped.is_file():
         return  # already handed out: never change it behind the students' backs
     if folder.exists():
         shutil.rmtree(folder)
@@ -196,14 +201,18 @@ def _release(lab: Lab, course: Course, student: str, case: Case) -> None:
     if starter is not None:
         shutil.copytree(starter, folder / "starter",
                         ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    shutil.make_archive(str(folder), "zip", root_dir=folder.parent, base_dir=student)
+    # built under a dotted name (never a student id), then moved beside the other zips
+    made = shutil.make_archive(str(folder.parent / f".partial-{student}"), "zip",
+                               root_dir=folder.parent, base_dir=student)
+    zipped.parent.mkdir(parents=True, exist_ok=True)
+    Path(made).replace(zipped)
 
 
 def assign(lab: Lab, roster: Roster, course: str | Path, *, size: str = "class",
            secret_file: str | Path | None = None, hidden: int = DEFAULT_HIDDEN,
            progress: bool = True) -> dict[str, Any]:
     """Create (or complete) the per-student assignment of ``lab``; return assignment.json."""
-    from workbench.store import Gradebook
+    from workbench.store import Gradebook, course_database
 
     check_size(size)
     if hidden < 0:
@@ -223,7 +232,7 @@ def assign(lab: Lab, roster: Roster, course: str | Path, *, size: str = "class",
     data = {"lab": lab.slug, "size": size, "hidden": hidden_ids,
             "students": dict(sorted(students.items()))}
     dump_json(data, course.lab_dir(lab.slug) / "assignment.json")
-    with Gradebook(course.gradebook_path) as book:
+    with Gradebook(course_database(course.gradebook_path)) as book:
         book.set_roster(lab.slug, {s: (v["case_id"], {k: x for k, x in v.items()
                                                       if k != "case_id"})
                                    for s, v in data["students"].items()})

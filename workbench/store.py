@@ -1,41 +1,59 @@
-"""The gradebook: grade reports in a database through the SQLAlchemy 2 ORM.
+"""The gradebook: every graded attempt and the grade that counts, through the SQLAlchemy 2 ORM.
 
 ``Gradebook("course/gradebook.sqlite")`` opens (and creates) an SQLite file in WAL mode, so a
 crash mid-batch loses no committed grade and a rerun resumes; any SQLAlchemy URL works too
-(``postgresql+psycopg://user@host/course``). One row per (lab, case, student): grading again
-replaces the row, never duplicates it. Each grade also records the ``grader`` fingerprint it
-was computed with, so a batch rerun can tell a stored grade from a stale one. The ``students``
-table holds the roster of each lab's per-student assignment (see :mod:`workbench.assign`).
-New tables subclass :class:`Base`.
+(``postgresql+psycopg://user@host/course``, with the ``postgres`` extra). The schema is made
+and kept up to date by the Alembic migrations in ``workbench/migrations`` (run on opening);
+a database made before migrations existed is adopted as it is.
+
+**Which grade counts** (one rule for browser uploads and batch grading alike): every graded
+submission is an *attempt* (``attempts``: source ``browser`` or ``batch``); the grade that
+counts is the student's **latest valid attempt**, or, if none of their attempts is valid, their
+latest attempt (so they see why it failed). "Latest" is the time the attempt was first graded
+(an upload's time; for a batch, when the batch first graded that file — a regrade of the same
+file keeps its time). ``grades`` holds that counting attempt per (lab, case, student) and is
+what the gradebook pages, the leaderboard and every export read.
+
+The ``students`` table holds the roster of each lab's per-student assignment (see
+:mod:`workbench.assign`), ``assignments`` how it runs in class (due date, attempt limit).
+New tables subclass :class:`Base`; a new column needs an Alembic revision (see
+``workbench/migrations/README.md``).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
+    Integer,
     String,
     UniqueConstraint,
     create_engine,
     event,
-    inspect,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from workbench.grading.report import GradeReport
 
-_UPSERT = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+DB_ENV = "WORKBENCH_DB"
+MIGRATIONS = Path(__file__).parent / "migrations"
+SOURCES = ("browser", "batch")
+COUNTING_RULE = ("the latest valid attempt counts (browser upload or batch alike); with no "
+                 "valid attempt, the latest attempt")
 
 
 class Base(DeclarativeBase):
@@ -43,6 +61,8 @@ class Base(DeclarativeBase):
 
 
 class GradeRow(Base):
+    """The grade that counts for one student on one case: a copy of their counting attempt."""
+
     __tablename__ = "grades"
     __table_args__ = (UniqueConstraint("lab", "case_id", "student", name="uq_grade"),)
 
@@ -58,6 +78,7 @@ class GradeRow(Base):
     valid: Mapped[bool]
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempt_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class StudentRow(Base):
@@ -73,6 +94,41 @@ class StudentRow(Base):
     fields: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
+class AssignmentRow(Base):
+    """How one lab's assignment runs in class: due date, attempts, the public criteria."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("lab", name="uq_assignment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab: Mapped[str] = mapped_column(String(64))
+    due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    daily_limit: Mapped[int] = mapped_column(Integer)
+    public_metrics: Mapped[list[str]] = mapped_column(JSON)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AttemptRow(Base):
+    """One graded submission of a student: an upload in the browser or a file of a batch."""
+
+    __tablename__ = "attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab: Mapped[str] = mapped_column(String(64), index=True)
+    student: Mapped[str] = mapped_column(String(200), index=True)
+    day: Mapped[str] = mapped_column(String(10))  # UTC date, for the daily limit
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    filename: Mapped[str] = mapped_column(String(200))
+    digest: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float]
+    public_score: Mapped[float]
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(10), server_default="browser")
+    case_id: Mapped[str] = mapped_column(String(64), server_default="")
+    valid: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    grader: Mapped[str] = mapped_column(String(64), server_default="")
+
+
 @dataclass(frozen=True)
 class StoredGrade:
     """One gradebook row: who, which submission (file and sha256), the report, and the
@@ -85,13 +141,42 @@ class StoredGrade:
     grader: str = ""
 
 
-def _engine(url_or_path: str | Path) -> Engine:
-    text = str(url_or_path)
-    if "://" not in text:
-        path = Path(text).expanduser().resolve()
+@dataclass(frozen=True)
+class StoredAttempt:
+    """One attempt of a student, and whether it is the one that counts."""
+
+    id: int
+    student: str
+    at: datetime
+    source: str
+    filename: str
+    digest: str
+    grader: str
+    score: float
+    public_score: float
+    valid: bool
+    counts: bool
+    report: GradeReport
+
+
+def course_database(default: str | Path) -> str | Path:
+    """The database of a course: ``WORKBENCH_DB`` (a SQLAlchemy URL or a path) when set — the
+    CLI's ``--db`` and ``serve --db`` set it — else ``default`` (``COURSE/gradebook.sqlite``).
+    """
+    return os.environ.get(DB_ENV, "").strip() or default
+
+
+def _url(url_or_path: str | Path) -> str:
+    value = str(url_or_path)
+    if "://" not in value:
+        path = Path(value).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = f"sqlite:///{path}"
-    engine = create_engine(text)
+        value = f"sqlite:///{path}"
+    return value
+
+
+def _engine(url_or_path: str | Path) -> Engine:
+    engine = create_engine(_url(url_or_path), pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -106,13 +191,79 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# ---- migrations -------------------------------------------------------------------------------
+
+def alembic_config(url: str | None = None) -> Any:
+    """The Alembic configuration of the gradebook (``script_location`` inside the package)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@cache
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "workbench/migrations has no revision"
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (a no-op when it is there already). Several
+    processes opening one new database at once take turns: PostgreSQL under an advisory lock,
+    SQLite under a lock file beside the database."""
+    with engine.connect() as conn:
+        if current_revision(conn) == head_revision():
+            return
+    from alembic import command
+
+    config = alembic_config()
+    with _migration_lock(engine), engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(7202604)"))
+        if current_revision(conn) == head_revision():
+            return
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+class _migration_lock:
+    def __init__(self, engine: Engine):
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self.path = Path(f"{database}.migrate-lock") if database and database != ":memory:" \
+            else None
+        self.file: Any = None
+
+    def __enter__(self) -> None:
+        if self.path is not None:
+            self.file = self.path.open("a")
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+            self.file.close()
+
+
+# ---- the gradebook ----------------------------------------------------------------------------
+
 class Gradebook:
     """Grades of every student, lab and case; safe to reopen and to resume."""
 
     def __init__(self, url_or_path: str | Path):
         self.engine = _engine(url_or_path)
-        Base.metadata.create_all(self.engine)
-        _add_grader_column(self.engine)
+        migrate(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -123,27 +274,77 @@ class Gradebook:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- writing --------------------------------------------------------------------------------
+
     def record(self, report: GradeReport, *, student: str, digest: str = "",
-               grader: str = "") -> None:
-        """Store ``report`` for ``student``, replacing an earlier grade of the same case."""
-        values = dict(lab=report.lab, case_id=report.case_id, student=student,
-                      submission=report.submission, digest=digest, grader=grader,
-                      score=report.score,
-                      max_score=report.max_score, valid=report.valid,
-                      report=report.to_dict(), updated=datetime.now(UTC))
+               grader: str = "") -> StoredGrade:
+        """Store a batch's grade of ``student``'s file: one attempt per (case, file digest) —
+        grading the same file again replaces that attempt's report and keeps its time — then
+        select the grade that counts. Return the grade that counts now."""
+        return self.add_attempt(report, student=student, digest=digest, grader=grader,
+                                source="batch")
+
+    def add_attempt(self, report: GradeReport, *, student: str, digest: str, grader: str = "",
+                    source: str = "browser", at: datetime | None = None,
+                    filename: str | None = None, public_score: float | None = None,
+                    check: Callable[[Session, AttemptRow], None] | None = None,
+                    ) -> StoredGrade:
+        """Store one attempt and select the grade that counts (:data:`COUNTING_RULE`), in one
+        transaction. ``check(session, row)`` runs after the attempt is written and may raise
+        to take it back (the daily limit is counted that way). A ``batch`` attempt of a file
+        already graded (same case and digest) is updated in place."""
+        if source not in SOURCES:
+            raise ValueError(f"source {source!r} not understood; use one of {SOURCES}")
+        at = at or datetime.now(UTC)
         with Session(self.engine) as session, session.begin():
-            dialect = self.engine.dialect.name
-            if dialect in _UPSERT:  # one atomic statement: concurrent graders cannot duplicate
-                stmt = _UPSERT[dialect](GradeRow).values(**values)
-                session.execute(stmt.on_conflict_do_update(
-                    index_elements=["lab", "case_id", "student"], set_=values))
-                return
-            row = session.scalars(self._select(report.lab, report.case_id, student)).first()
+            if public_score is None:
+                public_score = _public_score(session, report)
+            values = dict(lab=report.lab, student=student, case_id=report.case_id,
+                          filename=(filename or report.submission)[:200], digest=digest,
+                          grader=grader, score=report.score, public_score=public_score,
+                          valid=report.valid, report=report.to_dict(), source=source)
+            row = None
+            if source == "batch":
+                row = session.scalars(select(AttemptRow).where(
+                    AttemptRow.lab == report.lab, AttemptRow.student == student,
+                    AttemptRow.case_id == report.case_id, AttemptRow.source == "batch",
+                    AttemptRow.digest == digest).order_by(AttemptRow.id.desc())).first()
             if row is None:
-                session.add(GradeRow(**values))
+                row = AttemptRow(**values, at=at, day=at.astimezone(UTC).date().isoformat())
+                session.add(row)
             else:
                 for key, value in values.items():
                     setattr(row, key, value)
+            session.flush()
+            if check is not None:
+                check(session, row)
+            return self._select_counting(session, report.lab, report.case_id, student)
+
+    def _select_counting(self, session: Session, lab: str, case_id: str,
+                         student: str) -> StoredGrade:
+        if self.engine.dialect.name == "postgresql":  # one selection at a time per student
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                            {"k": f"{lab}/{case_id}/{student}"})
+        rows = session.scalars(select(AttemptRow).where(
+            AttemptRow.lab == lab, AttemptRow.case_id == case_id,
+            AttemptRow.student == student)).all()
+        chosen = max(rows, key=lambda r: (r.valid, _aware(r.at), r.id))
+        report = GradeReport.from_dict(chosen.report)
+        values = dict(lab=lab, case_id=case_id, student=student, submission=report.submission,
+                      digest=chosen.digest, grader=chosen.grader, score=chosen.score,
+                      max_score=report.max_score, valid=chosen.valid, report=chosen.report,
+                      updated=_aware(chosen.at), attempt_id=chosen.id)
+        grade = session.scalars(select(GradeRow).where(
+            GradeRow.lab == lab, GradeRow.case_id == case_id,
+            GradeRow.student == student).with_for_update()).first()
+        if grade is None:
+            session.add(GradeRow(**values))
+        else:
+            for key, value in values.items():
+                setattr(grade, key, value)
+        return StoredGrade(student, report, chosen.digest, _aware(chosen.at), chosen.grader)
+
+    # -- reading --------------------------------------------------------------------------------
 
     @staticmethod
     def _select(lab: str, case_id: str, student: str) -> Any:
@@ -151,9 +352,24 @@ class Gradebook:
                                       GradeRow.student == student)
 
     def get(self, lab: str, case_id: str, student: str) -> StoredGrade | None:
+        """The grade that counts for ``student`` on ``case_id``, if any."""
         with Session(self.engine) as session:
             row = session.scalars(self._select(lab, case_id, student)).first()
             return _stored(row) if row else None
+
+    def graded_file(self, lab: str, case_id: str, student: str, digest: str,
+                    ) -> StoredGrade | None:
+        """The batch attempt of this very file (same digest), if it was graded before: what a
+        batch rerun resumes from."""
+        with Session(self.engine) as session:
+            row = session.scalars(select(AttemptRow).where(
+                AttemptRow.lab == lab, AttemptRow.case_id == case_id,
+                AttemptRow.student == student, AttemptRow.source == "batch",
+                AttemptRow.digest == digest).order_by(AttemptRow.id.desc())).first()
+            if row is None:
+                return None
+            return StoredGrade(student, GradeReport.from_dict(row.report), row.digest,
+                               _aware(row.at), row.grader)
 
     def has(self, lab: str, case_id: str, student: str, *, digest: str | None = None) -> bool:
         """Whether a grade exists (and, given ``digest``, for that exact submission file)."""
@@ -161,12 +377,48 @@ class Gradebook:
         return found is not None and (digest is None or found.digest == digest)
 
     def all(self, lab: str | None = None) -> list[StoredGrade]:
-        """Every stored grade (of one lab), ordered by lab, case and student."""
+        """Every grade that counts (of one lab), ordered by lab, case and student."""
         query = select(GradeRow).order_by(GradeRow.lab, GradeRow.case_id, GradeRow.student)
         if lab is not None:
             query = query.where(GradeRow.lab == lab)
         with Session(self.engine) as session:
             return [_stored(row) for row in session.scalars(query)]
+
+    def counting(self, lab: str) -> list[tuple[str, StoredGrade | None]]:
+        """``(student, grade that counts or None)`` of every roster student of ``lab`` (None:
+        no submission), then anyone graded but not on the roster, by student id."""
+        roster = self.roster(lab)
+        grades: dict[str, StoredGrade] = {}
+        for g in self.all(lab):
+            case = roster.get(g.student, {}).get("case_id")
+            if case is None or case == g.report.case_id:  # a grade on the student's own case
+                grades[g.student] = g
+        return [(s, grades.get(s)) for s in sorted(set(roster) | set(grades))]
+
+    def attempts(self, lab: str, student: str | None = None) -> list[StoredAttempt]:
+        """Attempts of ``lab`` (of one student), oldest first, each saying if it counts."""
+        query = select(AttemptRow).where(AttemptRow.lab == lab).order_by(AttemptRow.at,
+                                                                          AttemptRow.id)
+        if student is not None:
+            query = query.where(AttemptRow.student == student)
+        with Session(self.engine) as session:
+            counting = set(session.scalars(select(GradeRow.attempt_id).where(
+                GradeRow.lab == lab)))
+            return [StoredAttempt(r.id, r.student, _aware(r.at), r.source, r.filename,
+                                  r.digest, r.grader, r.score, r.public_score, r.valid,
+                                  r.id in counting, GradeReport.from_dict(r.report))
+                    for r in session.scalars(query)]
+
+    def counting_scores(self, lab: str) -> list[tuple[str, float, float, datetime]]:
+        """``(student, score, public score, time)`` of every counting attempt of ``lab``: what
+        the leaderboard ranks (reads the scores only, never the stored reports)."""
+        query = (select(AttemptRow.student, AttemptRow.score, AttemptRow.public_score,
+                        AttemptRow.at)
+                 .join(GradeRow, GradeRow.attempt_id == AttemptRow.id)
+                 .where(GradeRow.lab == lab).order_by(AttemptRow.student))
+        with Session(self.engine) as session:
+            return [(s, score, public, _aware(at))
+                    for s, score, public, at in session.execute(query)]
 
     def frame(self, lab: str | None = None) -> pd.DataFrame:
         """The gradebook as a table: one row per grade, one ``points_<metric>`` column each."""
@@ -181,6 +433,8 @@ class Gradebook:
         return pd.DataFrame(rows, columns=None if rows else
                             ["lab", "case_id", "student", "submission", "valid", "score",
                              "max_score", "problems", "updated"])
+
+    # -- roster and assignment ------------------------------------------------------------------
 
     def set_roster(self, lab: str, entries: dict[str, tuple[str, dict[str, str]]]) -> None:
         """Store ``{student: (case_id, fields)}`` as the roster of ``lab`` (upsert per student;
@@ -203,16 +457,32 @@ class Gradebook:
             return {r.student: {**r.fields, "case_id": r.case_id}
                     for r in session.scalars(query)}
 
+    def set_assignment(self, lab: str, *, due: datetime, daily_limit: int,
+                       public_metrics: list[str], replace: bool = True) -> None:
+        """Store how ``lab``'s assignment runs (the row the web app shows); ``replace=False``
+        keeps the settings of an assignment that has them already."""
+        values = dict(lab=lab, due=due, daily_limit=daily_limit,
+                      public_metrics=list(public_metrics))
+        with Session(self.engine) as session, session.begin():
+            row = session.scalars(select(AssignmentRow).where(AssignmentRow.lab == lab)
+                                  ).first()
+            if row is None:
+                session.add(AssignmentRow(**values, created=datetime.now(UTC)))
+            elif replace:
+                for key, value in values.items():
+                    setattr(row, key, value)
 
-def _add_grader_column(engine: Engine) -> None:
-    """Gradebooks created before grades carried a grader fingerprint get the column."""
-    columns = {c["name"] for c in inspect(engine).get_columns("grades")}
-    if "grader" not in columns:
-        with engine.begin() as conn:
-            conn.execute(text("ALTER TABLE grades ADD COLUMN grader VARCHAR(64) DEFAULT ''"))
+
+def _public_score(session: Session, report: GradeReport) -> float:
+    public = session.scalar(select(AssignmentRow.public_metrics).where(
+        AssignmentRow.lab == report.lab))
+    return sum(c.points for c in report.criteria if c.name in (public or ()))
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 def _stored(row: GradeRow) -> StoredGrade:
-    updated = row.updated if row.updated.tzinfo else row.updated.replace(tzinfo=UTC)
-    return StoredGrade(row.student, GradeReport.from_dict(row.report), row.digest, updated,
-                       row.grader or "")
+    return StoredGrade(row.student, GradeReport.from_dict(row.report), row.digest,
+                       _aware(row.updated), row.grader or "")

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 import workbench.grading.batch as batch
-import workbench.store as store
 from workbench.grading.batch import grade_batch, student_keys
 from workbench.store import Gradebook
 
@@ -37,9 +36,9 @@ def files(lab, case, tmp_path):
     return paths
 
 
-def test_crash_mid_batch_keeps_grades_and_resume_continues(lab, case, files, tmp_path,
+def test_crash_mid_batch_keeps_grades_and_resume_continues(lab, case, files, db_url,
                                                              monkeypatch):
-    path = tmp_path / "gb.sqlite"
+    path = db_url
     calls: list[str] = []
     real = batch.grade_file
 
@@ -61,8 +60,8 @@ def test_crash_mid_batch_keeps_grades_and_resume_continues(lab, case, files, tmp
     assert [(s, round(r.score)) for s, r in graded] == [("ann", 100), ("ben", 0), ("cy", 0)]
 
 
-def test_resume_regrades_a_changed_file(lab, case, files, tmp_path):
-    with Gradebook(tmp_path / "gb.sqlite") as book:
+def test_resume_regrades_a_changed_file(lab, case, files, db_url):
+    with Gradebook(db_url) as book:
         grade_batch(lab, case, files[:1], gradebook=book, progress=False)
         lab.write_submission(lab.baseline(case), files[0])  # ann resubmits
         [(_, report)] = grade_batch(lab, case, files[:1], gradebook=book, resume=True,
@@ -71,13 +70,11 @@ def test_resume_regrades_a_changed_file(lab, case, files, tmp_path):
         assert book.get(lab.slug, case.case_id, "ann").report.score == pytest.approx(0.0)
 
 
-def test_generic_upsert_path(lab, case, files, tmp_path, monkeypatch):
-    """Databases without ON CONFLICT support go through select-then-update."""
-    monkeypatch.setattr(store, "_UPSERT", {})
-    with Gradebook(tmp_path / "gb.sqlite") as book:
+def test_grading_the_same_file_again_stores_one_attempt(lab, case, files, db_url):
+    with Gradebook(db_url) as book:
         grade_batch(lab, case, files[:1], gradebook=book, progress=False)
         grade_batch(lab, case, files[:1], gradebook=book, progress=False)
-        assert len(book.all()) == 1
+        assert len(book.all()) == 1 and len(book.attempts(lab.slug, "ann")) == 1
 
 
 # --- a course: per-student cases, resume by digest and grader, code on hidden cases --------

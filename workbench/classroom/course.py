@@ -2,7 +2,8 @@
 
 The app finds the course in the ``WORKBENCH_COURSE`` environment variable (``workbench serve
 --course COURSE`` sets it). The folder is the one ``workbench assign`` writes (see
-:mod:`workbench.assign`); the classroom keeps its tables in the same ``gradebook.sqlite``.
+:mod:`workbench.assign`); the classroom keeps its tables in the course's database:
+``WORKBENCH_DB`` (``serve --db URL``, e.g. PostgreSQL) or else ``COURSE/gradebook.sqlite``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from workbench.assign import Course, course_secret
-from workbench.store import Gradebook
+from workbench.store import Gradebook, course_database
 
 ENV = "WORKBENCH_COURSE"
 SESSION_SECRET = "session-secret.txt"
@@ -50,7 +51,7 @@ def gradebook(course: Course | None = None) -> Gradebook:
     """The course's gradebook (created on first use), shared by every request."""
     course = course or current_course()
     course.root.mkdir(parents=True, exist_ok=True)
-    return _gradebook(str(course.gradebook_path), os.getpid())
+    return _gradebook(str(course_database(course.gradebook_path)), os.getpid())
 
 
 _SECRETS: dict[Path, str] = {}

@@ -1,20 +1,23 @@
 """Classroom tables in the course gradebook: users, assignment settings, student attempts.
 
-They subclass :class:`workbench.store.Base`, so ``Gradebook(course/gradebook.sqlite)`` creates
-them next to the grades and the roster.
+They subclass :class:`workbench.store.Base`, so the course's database holds them next to the
+grades and the roster (the Alembic migrations in ``workbench/migrations`` make them). The
+assignment and attempt tables live in :mod:`workbench.store` (the batch writes attempts too,
+and the CLI's ``assign`` the assignment row); they are re-exported here.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workbench.store import Base
+from workbench.store import AssignmentRow, AttemptRow, Base
 
 ROLES = ("instructor", "student")
+
+__all__ = ["ROLES", "AssignmentRow", "AttemptRow", "AttemptSlotRow", "UserRow"]
 
 
 class UserRow(Base):
@@ -28,34 +31,24 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(300))
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # signed into every session cookie; a new password or removing the user bumps it (or
+    # deletes the row), and a cookie carrying another version is no session
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
-class AssignmentRow(Base):
-    """How one lab's assignment runs in class: due date, attempts, the public criteria."""
+class AttemptSlotRow(Base):
+    """One of a student's attempts of a UTC day, taken *before* the upload is graded: slot
+    numbers run from 1 to the daily limit and are unique per (lab, student, day), so two
+    uploads at once can never both take the last one (on SQLite and PostgreSQL alike). A
+    grading that fails, or a file that is not a submission of the lab, gives its slot back."""
 
-    __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("lab", name="uq_assignment"),)
+    __tablename__ = "attempt_slots"
+    __table_args__ = (UniqueConstraint("lab", "student", "day", "slot", name="uq_attempt_slot"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lab: Mapped[str] = mapped_column(String(64))
-    due: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    daily_limit: Mapped[int] = mapped_column(Integer)
-    public_metrics: Mapped[list[str]] = mapped_column(JSON)
-    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class AttemptRow(Base):
-    """One upload of a student, graded on the server against the student's own case."""
-
-    __tablename__ = "attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    lab: Mapped[str] = mapped_column(String(64), index=True)
-    student: Mapped[str] = mapped_column(String(200), index=True)
-    day: Mapped[str] = mapped_column(String(10))  # UTC date, for the daily limit
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    filename: Mapped[str] = mapped_column(String(200))
-    digest: Mapped[str] = mapped_column(String(64))
-    score: Mapped[float]
-    public_score: Mapped[float]
-    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    student: Mapped[str] = mapped_column(String(200))
+    day: Mapped[str] = mapped_column(String(10))
+    slot: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(10))  # "grading", then "used"
+    taken: Mapped[datetime] = mapped_column(DateTime(timezone=True))

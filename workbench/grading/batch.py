@@ -30,7 +30,7 @@ from workbench.grading.report import GradeReport
 from workbench.grading.sandbox import Limits
 from workbench.grading.task import Task, feedback_page, grade_any, run_task
 from workbench.lab import Case, Lab
-from workbench.store import Gradebook
+from workbench.store import Gradebook, course_database
 
 
 def student_keys(paths: Sequence[Path]) -> list[str]:
@@ -91,10 +91,9 @@ def grade_batch(lab: Lab, case: Case, paths: Sequence[str | Path], *,
     for student, path in tqdm(list(zip(keys, paths, strict=True)), desc="grading", unit="file",
                               file=sys.stderr, disable=not progress):
         digest = submission_digest(path)
-        stored = (gradebook.get(lab.slug, case.case_id, student)
-                  if gradebook is not None and resume else None)
-        if stored is not None and digest and stored.digest == digest \
-                and stored.grader == grader:
+        stored = (gradebook.graded_file(lab.slug, case.case_id, student, digest)
+                  if gradebook is not None and resume and digest else None)
+        if stored is not None and stored.grader == grader:
             graded.append((student, stored.report))
             continue
         report, solution = _grade_one(lab, case, path, refs, limits, feedback_dir is not None)
@@ -209,12 +208,17 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
     """Grade every student's submission in ``submissions`` against their own case of
     ``course`` and store each grade in the course gradebook as soon as it is computed.
 
-    Unless ``regrade``, a student whose stored grade has the same submission digest and the
-    same :func:`grader_fingerprint` is not graded again (a rerun after a crash resumes).
-    ``db`` replaces the course's ``gradebook.sqlite`` (a path or a SQLAlchemy URL);
-    ``feedback_dir`` gets one HTML page per student graded now.
+    Unless ``regrade``, a student whose file (same digest) was graded before by the same
+    :func:`grader_fingerprint` is not graded again (a rerun after a crash resumes). Each grade
+    is an attempt of the student: the grade that counts follows
+    :data:`workbench.store.COUNTING_RULE` (a browser upload may count instead).
+    ``db`` replaces the course's database (a path or a SQLAlchemy URL; default
+    ``WORKBENCH_DB`` or ``COURSE/gradebook.sqlite``); ``feedback_dir`` gets one HTML page per
+    student graded now. Every path a task carries is absolute (Dask workers run elsewhere).
+    On Dask, :class:`~workbench.grading.pool.NoWorkers` stops the batch when no worker is
+    left; what was graded until then is stored and a rerun resumes.
     """
-    course = Course(Path(course))
+    course = Course(Path(course).resolve())
     roster = course.assignment(lab.slug)["students"]
     found, unknown = find_submissions(submissions, roster)
     hidden = course.hidden_cases(lab.slug)
@@ -223,13 +227,12 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
     refs_key = grader_fingerprint(lab, hidden=ids)  # sandbox limits never change a reference
     result = CourseGrades(missing=[s for s in roster if s not in found], unknown=unknown)
     reports: dict[str, GradeReport] = {}
-    with Gradebook(db or course.gradebook_path) as book:
+    with Gradebook(db or course_database(course.gradebook_path)) as book:
         tasks, digests = [], {}
         for student, path in found.items():
             digest = submission_digest(path)
-            stored = book.get(lab.slug, roster[student]["case_id"], student)
-            if (not regrade and stored is not None and stored.digest == digest
-                    and stored.grader == grader):
+            stored = book.graded_file(lab.slug, roster[student]["case_id"], student, digest)
+            if not regrade and stored is not None and stored.grader == grader:
                 reports[student] = stored.report
                 result.resumed.append(student)
                 continue
@@ -261,6 +264,7 @@ def _task(lab: Lab, course: Course, student: str, path: Path, hidden: list[Case]
           refs_key: str, limits: Limits | None, feedback_dir: str | Path | None) -> Task:
     page = Path(feedback_dir).resolve() / f"{student}.html" if feedback_dir else None
     return Task(lab=lab.slug, student=student, submission=str(path.resolve()),
-                case=str(course.case_dir(lab.slug, student)),
-                hidden=tuple(str(c.root) for c in hidden), refs=str(course.refs_dir(lab.slug)),
+                case=str(course.case_dir(lab.slug, student).resolve()),
+                hidden=tuple(str(c.root.resolve()) for c in hidden),
+                refs=str(course.refs_dir(lab.slug).resolve()),
                 refs_key=refs_key, limits=limits, feedback=str(page) if page else None)
