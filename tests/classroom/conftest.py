@@ -18,6 +18,7 @@ from workbench.classroom.course import ENV, gradebook
 
 STUDENTS = ("s01", "s02", "s03")
 PASSWORD = "correct horse battery"
+PASSPHRASE = "k7dq-m2xe-hv9a"  # s03's instructor-issued passphrase
 
 
 def make_course(root: Path, *, due: datetime | None = None) -> Path:
@@ -27,7 +28,7 @@ def make_course(root: Path, *, due: datetime | None = None) -> Path:
                         ("route_duration",))
     create_assignment(LAB, roster, settings, size="tiny")
     add_user("teacher", PASSWORD, "instructor")
-    add_user("s03", "4321", "student")  # s03 signs in with a PIN, the others with none
+    add_user("s03", PASSPHRASE, "student")  # s03 signs in with a passphrase, the others without
     return root
 
 

@@ -16,7 +16,7 @@ from workbench.classroom.course import gradebook
 from workbench.classroom.models import UserRow
 from workbench.classroom.wire import find, payload
 
-from .conftest import PASSWORD
+from .conftest import PASSPHRASE, PASSWORD
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_passwords_are_hashed_and_checked(course):
     assert PASSWORD not in row.password_hash and row.password_hash.startswith("scrypt:")
     assert check_instructor("teacher", PASSWORD)
     assert not check_instructor("teacher", PASSWORD + "x")
-    assert not check_instructor("s03", "4321")  # a student's PIN is no instructor password
+    assert not check_instructor("s03", PASSPHRASE)  # a student's passphrase is no password
     with pytest.raises(AuthError, match="exists already"):
         add_user("teacher", "another password")
     with pytest.raises(AuthError, match="at least 8"):
@@ -102,9 +102,9 @@ def test_student_sign_in_needs_the_class_code_roster_and_pin(client):
     assert "failed" in sign_in(client, kind="student", code=class_code(),
                                student="nobody").location
     assert "failed" in sign_in(client, kind="student", code=class_code(), student="s03",
-                               pin="0000").location
+                               pin="0000-0000-0000").location
     assert sign_in(client, kind="student", code=class_code().lower(), student="s03",
-                   pin="4321").location == "/student"
+                   pin=PASSPHRASE).location == "/student"
 
 
 def test_a_student_sees_pseudonyms_and_only_their_own_case(client, course):
@@ -204,3 +204,131 @@ def test_guessing_a_password_is_throttled(client, monkeypatch):
 
     with client.application.test_request_context("/instructor?failed=wait"):
         assert "Too many failed sign-ins" in str(instructor.layout(failed="wait"))
+
+
+# ---- acceptance 3: throttle keys, session versions, absolute lifetime, timing ----------------
+
+def _guesses_until_locked(client, extra) -> int:
+    """Wrong passwords for ``teacher`` until the form answers "wait"; ``extra(k)`` adds form
+    fields of guess k."""
+    for k in range(50):
+        form = {"kind": "instructor", "username": "teacher", "password": f"guess{k}", **extra(k)}
+        if sign_in(client, **form).headers["Location"].endswith("?failed=wait"):
+            return k
+    return 50
+
+
+def test_junk_fields_get_no_more_guesses_than_the_plain_form(client, monkeypatch):
+    from workbench.classroom import auth
+    from workbench.classroom.throttle import SigninThrottle
+
+    monkeypatch.setattr(auth, "THROTTLE", SigninThrottle(attempts=5, window_s=600))
+    plain = _guesses_until_locked(client, lambda k: {})
+    assert plain == 5
+    # after the lockout, forms with ever-new junk fields (the old bypass: a `student` field on
+    # the instructor form, other unused fields) get no guess at all
+    junk = _guesses_until_locked(client, lambda k: {"student": f"junk{k}", "code": str(k),
+                                                    "pin": "x", f"extra{k}": "1"})
+    assert junk == 0
+    # and a fresh lockout with junk from the start allows exactly as many as the plain form
+    monkeypatch.setattr(auth, "THROTTLE", SigninThrottle(attempts=5, window_s=600))
+    assert _guesses_until_locked(client, lambda k: {"student": f"junk{k}"}) == plain
+
+
+def test_a_removed_users_cookie_is_refused_on_the_next_request(client):
+    from workbench.classroom.auth import remove_user
+
+    sign_in(client, kind="instructor", username="teacher", password=PASSWORD)
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 200
+    assert remove_user("teacher")
+    refused = call(client, "instructor-gradebook", GRADEBOOK)
+    assert refused.status_code == 204 and b"s02" not in refused.data
+    # and the page itself shows the sign-in form again
+    from workbench.app import instructor
+
+    with client.application.test_request_context("/instructor"):
+        flask_session_from(client)
+        assert "instructor-signin-form" in str(instructor.layout())
+
+
+def flask_session_from(client) -> None:
+    import flask
+
+    flask.session.update(current_session(client))
+
+
+def test_a_new_password_ends_the_old_sessions(client):
+    sign_in(client, kind="instructor", username="teacher", password=PASSWORD)
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 200
+    add_user("teacher", "a brand new password", replace=True)
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 204
+    sign_in(client, kind="instructor", username="teacher", password="a brand new password")
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 200
+
+
+def test_a_students_new_passphrase_ends_their_sessions(client):
+    status = {"student-lab.value": "logistics"}
+    sign_in(client, kind="student", code=class_code(), student="s03", pin=PASSPHRASE)
+    assert call(client, "student-status", status).status_code == 200
+    add_user("s03", "new0-pass-phrs", "student", replace=True)
+    assert call(client, "student-status", status).status_code == 204
+    # a student who signed in without a passphrase is signed out once one is issued
+    sign_in(client, kind="student", code=class_code(), student="s01")
+    assert call(client, "student-status", status).status_code == 200
+    add_user("s01", "s01s-very-own0", "student")
+    assert call(client, "student-status", status).status_code == 204
+
+
+def test_sessions_end_twelve_hours_after_sign_in_however_busy(client, monkeypatch):
+    import time as time_module
+
+    from workbench.classroom import auth
+
+    sign_in(client, kind="instructor", username="teacher", password=PASSWORD)
+    cookie = client.get_cookie("session").value
+    response = call(client, "instructor-gradebook", GRADEBOOK)
+    assert response.status_code == 200
+    assert "session=" not in response.headers.get("Set-Cookie", ""), "no sliding expiry"
+    start = time_module.time()
+    monkeypatch.setattr(auth.time, "time", lambda: start + auth.SESSION_HOURS * 3600 - 60)
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 200
+    monkeypatch.setattr(auth.time, "time", lambda: start + auth.SESSION_HOURS * 3600 + 1)
+    assert call(client, "instructor-gradebook", GRADEBOOK).status_code == 204
+    assert client.get_cookie("session").value == cookie  # never re-issued
+
+
+def test_unknown_accounts_cost_as_much_as_known_ones(course):
+    import statistics
+    import time as time_module
+
+    from workbench.classroom.auth import check_student
+
+    def cost(check, *args) -> float:
+        check(*args)  # warm up (the dummy hash is made once)
+        times = []
+        for _ in range(5):
+            start = time_module.perf_counter()
+            assert not check(*args)
+            times.append(time_module.perf_counter() - start)
+        return statistics.median(times)
+
+    known = cost(check_instructor, "teacher", "wrong password")
+    unknown = cost(check_instructor, "nobody", "wrong password")
+    assert 0.5 < unknown / known < 2, (known, unknown)
+    student_known = cost(check_student, class_code(), "s03", "wrong-pass-word")
+    for args in ((class_code(), "nobody", "x"), ("WRONG1", "s03", "x"), ("", "", "")):
+        assert 0.5 < cost(check_student, *args) / student_known < 2, args
+
+
+def test_passphrases_are_long_and_unambiguous():
+    from workbench.classroom.auth import PASSPHRASE_ALPHABET, new_passphrase
+
+    phrases = {new_passphrase() for _ in range(200)}
+    assert len(phrases) == 200
+    for phrase in phrases:
+        groups = phrase.split("-")
+        assert [len(g) for g in groups] == [4, 4, 4]
+        assert set("".join(groups)) <= set(PASSPHRASE_ALPHABET)
+    assert not set("0o1li") & set(PASSPHRASE_ALPHABET)
+    with pytest.raises(AuthError, match="at least 8"):
+        add_user("s01", "1234", "student")

@@ -1,21 +1,29 @@
 """Who is signed in: users with hashed passwords, sign-in routes, and the role check every
 instructor page and callback runs on the server.
 
-Passwords and PINs are hashed with werkzeug (scrypt). The session is Flask's signed cookie,
-keyed by the course's session secret, so a browser can read it but never forge a role. Sign-in
-and sign-out are plain POST forms handled by Flask routes, outside Dash's callback machinery.
+Passwords and passphrases are hashed with werkzeug (scrypt). The session is Flask's signed
+cookie, keyed by the course's session secret, so a browser can read it but never forge a role.
+It carries the user's **session version** (stored on the server, in ``users``) and the time it
+was **issued**: every request checks both, so removing a user or giving them a new password
+ends their sessions at once, and a session ends 12 hours after sign-in however busy it is (no
+sliding expiry). Sign-in and sign-out are plain POST forms handled by Flask routes, outside
+Dash's callback machinery; failed sign-ins are throttled per account and per address
+(:mod:`workbench.classroom.throttle`), and an unknown account costs the same hashing time as a
+known one, so timing does not tell which accounts exist.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from dash.exceptions import PreventUpdate
-from flask import Flask, redirect, request, session
+from flask import Flask, g, has_request_context, redirect, request, session
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,7 +34,10 @@ from workbench.classroom.throttle import SigninThrottle
 from workbench.store import StudentRow
 
 SESSION_HOURS = 12
-MIN_PASSWORD = {"instructor": 8, "student": 4}
+MIN_PASSWORD = {"instructor": 8, "student": 8}
+# instructor-issued student passphrases: 12 characters of an alphabet without look-alikes
+# (no 0/o, 1/l/i), about 60 bits, typed from a slip of paper as three groups of four
+PASSPHRASE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,16 +51,24 @@ def _check_user(username: str, password: str, role: str) -> None:
         raise AuthError(f"role {role!r} not understood; use one of {', '.join(ROLES)}")
     if not _USERNAME.fullmatch(username):
         raise AuthError(f"user name {username!r} not understood; use letters, digits and "
-                        ". _ @ + - only (a student's PIN account uses their student id)")
+                        ". _ @ + - only (a student's account uses their student id)")
     if len(password) < MIN_PASSWORD[role]:
-        raise AuthError(f"the {'password' if role == 'instructor' else 'PIN'} of {username} "
-                        f"has {len(password)} characters; give at least {MIN_PASSWORD[role]}")
+        kind = "password" if role == "instructor" else "passphrase"
+        raise AuthError(f"the {kind} of {username} has {len(password)} characters; give at "
+                        f"least {MIN_PASSWORD[role]} (or let `workbench user add --generate` "
+                        "make one)")
+
+
+def new_passphrase() -> str:
+    """A random passphrase an instructor hands a student, e.g. ``k7dq-m2xe-hv9a``."""
+    chars = "".join(secrets.choice(PASSPHRASE_ALPHABET) for _ in range(12))
+    return "-".join(chars[k:k + 4] for k in range(0, 12, 4))
 
 
 def add_user(username: str, password: str, role: str = "instructor", *,
              replace: bool = False) -> None:
-    """Create a user (a student entry sets that student's sign-in PIN); ``replace`` changes
-    the password of an existing one."""
+    """Create a user (a student entry sets that student's sign-in passphrase); ``replace``
+    changes the password of an existing one and signs them out everywhere."""
     _check_user(username, password, role)
     hashed = generate_password_hash(password)
     with Session(gradebook().engine) as db, db.begin():
@@ -59,14 +78,26 @@ def add_user(username: str, password: str, role: str = "instructor", *,
                             "password")
         if row is None:
             db.add(UserRow(username=username, role=role, password_hash=hashed,
-                           created=datetime.now(UTC)))
+                           created=datetime.now(UTC), session_version=1))
         else:
             row.role, row.password_hash = role, hashed
+            row.session_version = (row.session_version or 1) + 1  # old cookies end here
 
 
 def remove_user(username: str) -> bool:
+    """Remove a user; their sessions end on their next request."""
     with Session(gradebook().engine) as db, db.begin():
         return db.execute(delete(UserRow).where(UserRow.username == username)).rowcount > 0
+
+
+def sign_out_everywhere(username: str) -> bool:
+    """End every session of ``username`` without changing the password."""
+    with Session(gradebook().engine) as db, db.begin():
+        row = db.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if row is None:
+            return False
+        row.session_version = (row.session_version or 1) + 1
+        return True
 
 
 def list_users() -> list[tuple[str, str]]:
@@ -81,25 +112,43 @@ def _user(username: str) -> UserRow | None:
         return db.scalars(select(UserRow).where(UserRow.username == username)).first()
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    # hashed once per process: checking against it costs what checking a real password does
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def _verify(stored_hash: str | None, password: str) -> bool:
+    """Check ``password`` against ``stored_hash``; with no hash (no such account) the same
+    scrypt work is done against a dummy, so the answer takes as long either way."""
+    if stored_hash is None:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(stored_hash, password)
+
+
 def check_instructor(username: str, password: str) -> bool:
     user = _user(username)
-    return (user is not None and user.role == "instructor"
-            and check_password_hash(user.password_hash, password))
+    ok = _verify(user.password_hash if user is not None and user.role == "instructor" else None,
+                 password)
+    return ok and user is not None
 
 
 def check_student(code: str, student: str, pin: str = "") -> bool:
     """A student signs in with the class code and an id on one of the course's rosters, plus
-    their PIN when the instructor set one."""
-    if not code or code.strip().upper() != class_code():
-        return False
+    their passphrase when the instructor issued one. A wrong code or an unknown id costs the
+    same hashing time as a wrong passphrase."""
+    code_ok = bool(code) and secrets.compare_digest(code.strip().upper().encode(),
+                                                     class_code().encode())
     with Session(gradebook().engine) as db:
         on_roster = db.scalars(select(StudentRow).where(StudentRow.student == student)).first()
-    if on_roster is None:
-        return False
     user = _user(student)
+    if not code_ok or on_roster is None or (user is not None and user.role != "student"):
+        _verify(None, pin)
+        return False
     if user is None:
-        return True
-    return user.role == "student" and check_password_hash(user.password_hash, pin)
+        return True  # no passphrase issued: class code + id are enough (see docs/classroom.md)
+    return _verify(user.password_hash, pin)
 
 
 # ---- the session ----------------------------------------------------------------------------
@@ -108,7 +157,8 @@ def install(server: Flask) -> None:
     """Sign the session cookie with the course's secret and add the sign-in routes."""
     server.secret_key = session_secret()
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
+                         PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+                         SESSION_REFRESH_EACH_REQUEST=False)  # no sliding expiry
     if "classroom_login" not in server.view_functions:
         server.add_url_rule("/auth/login", "classroom_login", _login, methods=["POST"])
         server.add_url_rule("/auth/logout", "classroom_logout", _logout, methods=["POST"])
@@ -137,34 +187,52 @@ def _guard_callbacks():
 THROTTLE = SigninThrottle()
 
 
+def _field(name: str) -> str:
+    value = request.form.get(name, "")
+    return value if len(value) <= 200 else value[:200]
+
+
 def _login():
-    form = request.form
-    kind = form.get("kind", "")
-    account = f"{kind}:{form.get('username', '')}{form.get('code', '')}:{form.get('student', '')}"
-    key = (request.remote_addr or "", account.strip())
+    """Check exactly the fields the chosen form uses; the throttle is keyed on those (the
+    account) and on the address, never on anything else the client sends."""
+    kind = request.form.get("kind", "")
     back = "/instructor" if kind == "instructor" else "/student"
-    if THROTTLE.blocked(key):
+    if kind not in ROLES:
+        return redirect(f"{back}?failed=1")
+    account = _field("username") if kind == "instructor" else _field("student").strip()
+    address = request.remote_addr or ""
+    if THROTTLE.blocked(address, kind, account):
         return redirect(f"{back}?failed=wait")
     try:
-        if kind == "instructor" and check_instructor(form.get("username", ""),
-                                                     form.get("password", "")):
-            THROTTLE.succeeded(key)
-            return _signed_in(form["username"], "instructor", "/instructor")
-        if kind == "student" and check_student(form.get("code", ""),
-                                               form.get("student", "").strip(),
-                                               form.get("pin", "")):
-            THROTTLE.succeeded(key)
-            return _signed_in(form["student"].strip(), "student", "/student")
+        if kind == "instructor" and check_instructor(account, _field("password")):
+            THROTTLE.succeeded(address, kind, account)
+            return _signed_in(account, "instructor", "/instructor")
+        if kind == "student" and check_student(_field("code"), account, _field("pin")):
+            THROTTLE.succeeded(address, kind, account)
+            return _signed_in(account, "student", "/student")
     except NoCourse:
         pass
-    THROTTLE.failed(key)
+    THROTTLE.failed(address, kind, account)
     return redirect(f"{back}?failed=1")
+
+
+def _version(username: str, role: str) -> int | None:
+    """The session version a valid cookie of this user carries now; None: no such user. A
+    student with no passphrase has no user row: version 0 while they are on a roster."""
+    user = _user(username)
+    if user is not None:
+        return user.session_version if user.role == role else None
+    if role == "student":
+        with Session(gradebook().engine) as db:
+            listed = db.scalar(select(StudentRow.id).where(StudentRow.student == username))
+        return 0 if listed is not None else None
+    return None
 
 
 def _signed_in(username: str, role: str, to: str):
     session.clear()
     session.permanent = True
-    session.update(user=username, role=role)
+    session.update(user=username, role=role, v=_version(username, role), iat=int(time.time()))
     return redirect(to)
 
 
@@ -174,16 +242,31 @@ def _logout():
 
 
 def current_user() -> tuple[str, str] | None:
-    """``(username, role)`` of the signed-in user. Inside a request the Flask session says;
-    a background callback (a worker process, no request) checks the cookie Dash passed on."""
-    from flask import has_request_context
-
+    """``(username, role)`` of the signed-in user, checked on the server on every call: the
+    user still exists with that role, the session version matches, and the session is less
+    than ``SESSION_HOURS`` old (counted from sign-in). Inside a request the Flask session says
+    (checked once per request); a background callback (a worker process, no request) checks
+    the cookie Dash passed on."""
     if has_request_context():
-        data: Any = session
-    else:
-        data = _cookie_session()
-    user, role = data.get("user"), data.get("role")
-    return (user, role) if isinstance(user, str) and role in ROLES else None
+        if "workbench_user" not in g:
+            g.workbench_user = _checked(session)
+        return g.workbench_user
+    return _checked(_cookie_session())
+
+
+def _checked(data: Any) -> tuple[str, str] | None:
+    user, role, version, issued = (data.get(k) for k in ("user", "role", "v", "iat"))
+    if not (isinstance(user, str) and role in ROLES and isinstance(version, int)
+            and isinstance(issued, int)):
+        return None
+    if not 0 <= time.time() - issued < SESSION_HOURS * 3600:
+        return None
+    try:
+        if _version(user, role) != version:
+            return None
+    except NoCourse:
+        return None
+    return user, role
 
 
 def _cookie_session() -> dict[str, Any]:

@@ -19,7 +19,7 @@ def _use_course(course: str) -> None:
 
 @click.group()
 def user() -> None:
-    """Accounts of a course: instructors (password) and students' optional PINs."""
+    """Accounts of a course: instructors (password) and students' passphrases."""
 
 
 @user.command("add")
@@ -27,20 +27,70 @@ def user() -> None:
 @click.option("--course", required=True, type=click.Path(file_okay=False),
               help="The course folder (as made by `workbench assign`).")
 @click.option("--role", type=click.Choice(["instructor", "student"]), default="instructor",
-              show_default=True, help="student: USERNAME is a student id, the password a PIN.")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="Asked for when not given (never stored in clear: scrypt hash).")
-@click.option("--replace", is_flag=True, help="Set a new password for an existing user.")
-def add(username: str, course: str, role: str, password: str, replace: bool) -> None:
+              show_default=True, help="student: USERNAME is a student id, the password a "
+              "passphrase they sign in with.")
+@click.option("--generate", is_flag=True,
+              help="Make a random passphrase (printed once) instead of asking for one.")
+@click.option("--password", help="Asked for when not given (never stored in clear: scrypt "
+              "hash).")
+@click.option("--replace", is_flag=True, help="Set a new password for an existing user (their "
+              "sessions end).")
+def add(username: str, course: str, role: str, generate: bool, password: str | None,
+        replace: bool) -> None:
     """Create a user who can sign in to the course's web app."""
-    from workbench.classroom.auth import AuthError, add_user
+    from workbench.classroom.auth import AuthError, add_user, new_passphrase
 
     _use_course(course)
+    if generate and password:
+        raise click.BadParameter("give --password or --generate, not both")
+    if generate:
+        password = new_passphrase()
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         add_user(username, password, role, replace=replace)
     except AuthError as exc:
         raise click.BadParameter(str(exc)) from None
     click.echo(f"{'Updated' if replace else 'Added'} {role} {username} in {course}")
+    if generate:
+        click.echo(f"passphrase of {username}: {password}")
+
+
+@user.command("passphrases")
+@click.argument("lab")
+@click.option("--course", required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="CSV of student_id,passphrase to hand out (written readable by you only).")
+@click.option("--replace", is_flag=True,
+              help="New passphrases for students who have one already (their sessions end).")
+def passphrases(lab: str, course: str, out: str, replace: bool) -> None:
+    """Issue a random passphrase to every student on LAB's roster who has none yet."""
+    import csv
+    import os
+
+    from workbench.classroom.auth import add_user, list_users, new_passphrase
+    from workbench.classroom.course import gradebook
+
+    _use_course(course)
+    roster = gradebook().roster(lab)
+    if not roster:
+        raise click.BadParameter(f"no roster of lab {lab!r} in {course}; run `workbench assign "
+                                 f"{lab} --roster ROSTER.csv --out {course}` first")
+    have = {name for name, role in list_users() if role == "student"}
+    issued = {}
+    for student in sorted(roster):
+        if student in have and not replace:
+            continue
+        issued[student] = new_passphrase()
+        add_user(student, issued[student], "student", replace=student in have)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["student_id", "passphrase"])
+        writer.writerows(sorted(issued.items()))
+    click.echo(f"{len(issued)} passphrases written to {out} (hand each student theirs; "
+               f"{len(roster) - len(issued)} students kept theirs)")
 
 
 @user.command("list")
