@@ -88,16 +88,16 @@ def test_private_criteria_stay_hidden_until_the_due_date(course, tmp_path):
 
 def test_leaderboard_ranks_pseudonyms_public_then_private(course, tmp_path):
     settings = settings_of("logistics")
-    submit(LAB, settings, "s01", plan_file("s01", tmp_path, "reference"))
+    submit(LAB, settings, "s01", plan_file("s01", tmp_path))
     submit(LAB, settings, "s02", plan_file("s02", tmp_path))
-    submit(LAB, settings, "s01", plan_file("s01", tmp_path))  # worse: not the selected one
+    submit(LAB, settings, "s01", plan_file("s01", tmp_path, "reference"))  # latest valid: counts
     public = leaderboard("logistics", settings, private=False)
     assert [r["student"] for r in public] == ["s01", "s02"]
     assert [r["rank"] for r in public] == [1, 2]
     assert public[0]["pseudonym"] == pseudonym("s01") and "s01" not in public[0]["pseudonym"]
     private = leaderboard("logistics", settings, private=True)
     assert private[0]["score"] >= private[1]["score"]
-    # the best public attempt is the student's grade in the course gradebook
+    # the counting attempt (latest valid) is the student's grade in the course gradebook
     stored = gradebook().get("logistics", student_case(LAB, "s01").case_id, "s01")
     assert stored is not None and stored.report.score == public[0]["score"]
 

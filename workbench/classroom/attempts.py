@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workbench.assign import Course
@@ -63,7 +63,8 @@ def visible_report(report: GradeReport, settings: Settings,
 
 def _count_on(db: Session, lab: str, student: str, day: str) -> int:
     return db.scalar(select(func.count()).select_from(AttemptRow).where(
-        AttemptRow.lab == lab, AttemptRow.student == student, AttemptRow.day == day)) or 0
+        AttemptRow.lab == lab, AttemptRow.student == student, AttemptRow.day == day,
+        AttemptRow.source == "browser")) or 0
 
 
 def _limit_reached(settings: Settings) -> AttemptRefused:
@@ -100,27 +101,23 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
     keep.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, keep)  # the instructor's copy, e.g. to regrade after a fix
     attempt = Attempt(student, now, path.name, report, public_score(report, settings))
-    before = _previous_best(lab.slug, student, course)
-    _store(lab.slug, settings, attempt, digest, course)
-    if before is None or attempt.public_score > before:  # the new selected attempt
-        gradebook(course).record(report, student=student, digest=digest,
-                                 grader=grader_of(lab, course))
+    _store(lab.slug, settings, attempt, digest, course, grader_of(lab, course))
     return attempt
 
 
-def _store(lab: str, settings: Settings, attempt: Attempt, digest: str, course: Course) -> None:
-    day = attempt.at.date().isoformat()
-    with Session(gradebook(course).engine) as db, db.begin():
-        row = AttemptRow(lab=lab, student=attempt.student, day=day, at=attempt.at,
-                         filename=attempt.filename, digest=digest,
-                         score=attempt.report.score, public_score=attempt.public_score,
-                         report=attempt.report.to_dict())
-        db.add(row)
-        db.flush()
+def _store(lab: str, settings: Settings, attempt: Attempt, digest: str, course: Course,
+           grader: str) -> None:
+    """Store the attempt and select the grade that counts (``workbench.store.COUNTING_RULE``:
+    the latest valid attempt, browser or batch) in one transaction."""
+    def within_limit(db: Session, row: AttemptRow) -> None:
         # counted again after inserting: two uploads at once cannot both slip under the limit
-        if _count_on(db, lab, attempt.student, day) > settings.daily_limit:
-            db.execute(delete(AttemptRow).where(AttemptRow.id == row.id))
-            raise _limit_reached(settings)
+        if _count_on(db, lab, attempt.student, row.day) > settings.daily_limit:
+            raise _limit_reached(settings)  # the transaction, attempt included, is undone
+
+    gradebook(course).add_attempt(attempt.report, student=attempt.student, digest=digest,
+                                  grader=grader, source="browser", at=attempt.at,
+                                  filename=attempt.filename, public_score=attempt.public_score,
+                                  check=within_limit)
 
 
 def attempts(lab: str, student: str | None = None, course: Course | None = None,
@@ -137,23 +134,11 @@ def attempts(lab: str, student: str | None = None, course: Course | None = None,
 
 
 def best_attempts(lab: str, course: Course | None = None) -> dict[str, Ranked]:
-    """Each student's selected attempt: the best public score, the earliest on a tie (as on
-    a class competition's board, the private rank uses that same attempt). Reads the scores
-    only, never the stored reports: the leaderboard is asked for often."""
-    query = (select(AttemptRow.student, AttemptRow.score, AttemptRow.public_score, AttemptRow.at)
-             .where(AttemptRow.lab == lab).order_by(AttemptRow.at, AttemptRow.id))
-    best: dict[str, Ranked] = {}
-    with Session(gradebook(course).engine) as db:
-        for student, score, public, at in db.execute(query):
-            if student not in best or public > best[student].public_score:
-                best[student] = Ranked(student, score, public, at)
-    return best
-
-
-def _previous_best(lab: str, student: str, course: Course) -> float | None:
-    with Session(gradebook(course).engine) as db:
-        return db.scalar(select(func.max(AttemptRow.public_score)).where(
-            AttemptRow.lab == lab, AttemptRow.student == student))
+    """Each student's counting attempt (``workbench.store.COUNTING_RULE``: the latest valid
+    one, uploaded or batch-graded), the same one the gradebook and the exports show. Reads the
+    scores only, never the stored reports: the leaderboard is asked for often."""
+    return {student: Ranked(student, score, public, at)
+            for student, score, public, at in gradebook(course).counting_scores(lab)}
 
 
 def leaderboard(lab: str, settings: Settings, *, private: bool,
