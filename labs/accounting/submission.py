@@ -29,6 +29,7 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 
 from labs.accounting.xlsxio import save_workbook
+from workbench.grading.bounded import bounded_reader
 from workbench.lab import Problem, SubmissionError
 
 COLUMNS = {
@@ -114,6 +115,7 @@ def _coerce(name: str, df: pd.DataFrame, where: str, problems: list[Problem]) ->
     return df
 
 
+@bounded_reader()  # untrusted workbook: size/dimension/strings checks, parsed in a limited worker
 def read_submission(path: Path) -> Report:
     """Read a report workbook; raise SubmissionError listing every problem found."""
     path = Path(path)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from workbench.grading.bounded import bounded_reader
 from workbench.lab import Problem, SubmissionError
 
 SUFFIXES = (".json", ".csv")
@@ -132,6 +133,7 @@ def _plan_from_csv(text: str, name: str) -> Plan:
     return Plan({v: tuple(s[k] for k in sorted(s)) for v, s in stops.items()})
 
 
+@bounded_reader()  # untrusted JSON/CSV: size, depth, rows checked; parsed in a limited worker
 def read_plan(path: str | Path) -> Plan:
     """Read a plan file (.json or .csv); raise ``SubmissionError`` naming file, row and field."""
     path = Path(path)

@@ -27,6 +27,7 @@ from typing import Any
 
 from labs.welding import physics as ph
 from labs.welding.simulate import READINGS, SCOPE_LINES, SCOPE_SHIFTS, SETPOINTS, Action
+from workbench.grading.bounded import bounded_reader
 from workbench.lab import Problem, SubmissionError
 
 FORMAT = "welding-submission/1"
@@ -63,6 +64,7 @@ def write_submission(sub: Submission, path: Path) -> Path:
     return path
 
 
+@bounded_reader()  # untrusted JSON: size and depth checked, parsed in a limited worker
 def read_submission(path: Path) -> Submission:
     """Read and check the structure of a submission file; raise SubmissionError otherwise."""
     path = Path(path)
