@@ -99,11 +99,12 @@ def solve(public, out):
                       workdir=tmp_path / "run")
     seen = json.loads(result.output.read_text())
     assert seen["uid"] == isolation.SANDBOX_UID and seen["cwd"] == "/work"
-    assert seen["work"] == ["code", "out", "public", "tmp"]
+    assert seen["work"] == ["case", "code", "out", "public", "tmp"]  # case/public: a link
     assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "proc", "root",
                                  "sandbox", "sbin", "tmp", "usr", "work"}
     assert set(seen["env"]) <= {"PATH", "HOME", "TMPDIR", "LANG", "OMP_NUM_THREADS",
-                                "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "PWD"}
+                                "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "PWD",
+                                "WORKBENCH_SANDBOX", "WORKBENCH_PUBLIC"}
 
 
 def test_case_root_is_never_exposed(host, tmp_path):

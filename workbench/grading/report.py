@@ -57,6 +57,7 @@ class GradeReport:
     baseline_metrics: dict[str, float] = field(default_factory=dict)
     reference_metrics: dict[str, float] = field(default_factory=dict)
     graded_at: str = field(default="", compare=False)
+    steps: list[dict[str, Any]] = field(default_factory=list)  # StepReport.to_dict() per step
 
     @property
     def verdict(self) -> str:
@@ -93,6 +94,7 @@ class GradeReport:
         values["score"] = float(values.get("score") or 0.0)
         values["max_score"] = float(values["max_score"])
         values["problems"] = list(values.get("problems", []))
+        values["steps"] = [dict(s) for s in values.get("steps") or [] if isinstance(s, dict)]
         return cls(**values)
 
 

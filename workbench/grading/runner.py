@@ -2,15 +2,18 @@
 
 Standard library only, and nothing from the workbench: this file is all of the grader that
 the sandbox can see. It forks; the child sets the resource limits, imports the student's
-``submission`` module and calls ``function(public_dir, out_dir)``; the parent waits, then sends
-the child's exit status and the bytes of ``out_dir/output`` (if it is a regular file) over the
-result pipe. Whatever arrives there is untrusted data, exactly like the file itself: the
+``submission`` module, calls the lab's exercise step functions (each return value serialised
+to ``out_dir/steps/``, see :func:`run_steps`) and then ``function(public_dir, out_dir)``; the
+parent waits, then sends the child's exit status and the bytes of ``out_dir/output`` and of the
+expected step files (regular files only, within one size budget) over the result pipe. Whatever arrives there is untrusted data, exactly like the file itself: the
 grader only ever reads it as a file, never as Python objects. When started as root (see
 ``isolation``), it first becomes uid 65534 for good.
 """
 
 import errno
+import functools
 import json
+import math
 import os
 import resource
 import stat
@@ -49,8 +52,158 @@ def set_limits(limits: dict) -> None:
         resource.setrlimit(which, (soft, hard))
 
 
+STEPS_DIR = "steps"
+STATUS_FILE = "_status.json"
+SUFFIXES = {"json": ".json", "frame": ".csv", "text": ".txt"}
+
+
+def step_files(cfg: dict) -> list[str]:
+    """The step files the parent accepts, relative to the out folder (nothing else is sent)."""
+    steps = cfg.get("steps") or []
+    if not steps:
+        return []
+    return [f"{STEPS_DIR}/{STATUS_FILE}"] + [
+        f"{STEPS_DIR}/{s['id']}{SUFFIXES.get(s['output'], '.json')}" for s in steps]
+
+
+def _plain(value):
+    """JSON fallback for numpy/pandas values, dates, paths and sets (duck-typed: stdlib only)."""
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):
+        return value.to_dict(orient="records")  # a DataFrame in a JSON step
+    if hasattr(value, "tolist"):
+        return value.tolist()  # numpy arrays and scalars, pandas Series
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if hasattr(value, "__fspath__"):
+        return os.fspath(value)
+    raise TypeError(f"a {type(value).__name__} cannot be stored as JSON; return numbers, "
+                    "strings, lists and dicts")
+
+
+def _finite(value):
+    """NaN and infinities become None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def encode_value(value, kind: str) -> tuple:
+    """``(suffix, bytes, meta)`` of a step's return value (see workbench.exercise)."""
+    if kind == "frame":
+        if not (hasattr(value, "to_csv") and hasattr(value, "dtypes")
+                and hasattr(value, "columns")):
+            raise TypeError(f"expected a pandas DataFrame, got {type(value).__name__}")
+        columns = [str(c) for c in value.columns]
+        if len(set(columns)) != len(columns):
+            raise ValueError("the table has repeated column names")
+        meta = {"columns": columns,
+                "dtypes": {str(c): str(d) for c, d in value.dtypes.items()}}
+        return ".csv", value.to_csv(index=False).encode("utf-8"), meta
+    if kind == "text":
+        if not isinstance(value, str):
+            raise TypeError(f"expected a str, got {type(value).__name__}")
+        return ".txt", value.encode("utf-8", errors="replace"), {}
+    text = json.dumps(value, default=_plain, ensure_ascii=False, allow_nan=True)
+    # a second pass turns NaN into null without touching the student's objects
+    text = json.dumps(_finite(json.loads(text)), ensure_ascii=False)
+    return ".json", text.encode("utf-8"), {}
+
+
+def _memo(function):
+    """The step function, answering a repeated call with the same arguments from memory:
+    the entry function usually calls the steps again on the same inputs."""
+    cache = {}
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if kwargs:
+            return function(*args, **kwargs)
+        key = tuple(_arg_key(a) for a in args)
+        try:
+            hash(key)
+        except TypeError:
+            return function(*args)
+        if key not in cache:
+            cache[key] = function(*args)
+        return cache[key]
+
+    wrapper.__workbench_cache__ = cache
+    return wrapper
+
+
+def run_steps(module, cfg: dict) -> None:
+    """Call each step function on its inputs; write its value and a status file to
+    ``out/steps``. A step whose input produced nothing is skipped. Nothing here raises."""
+    from pathlib import Path
+
+    steps = cfg.get("steps") or []
+    if not steps:
+        return
+    folder = os.path.join(cfg["out"], STEPS_DIR)
+    os.makedirs(folder, exist_ok=True)
+    values, status = {}, {}
+    public = Path(cfg["public"])
+    for step in steps:
+        sid, name = step["id"], step["function"]
+        try:
+            status[sid] = _run_step(module, step, public, values, folder)
+        except BaseException as exc:  # a student's KeyboardInterrupt and the like
+            status[sid] = {"status": "error", "message": f"{type(exc).__name__}: "
+                           f"{str(exc)[:300]}"}
+        if status[sid]["status"] == "ok" and callable(getattr(module, name, None)):
+            wrapped = _memo(getattr(module, name))
+            wrapped.__workbench_cache__[_key(step, public, values)] = values[sid]
+            setattr(module, name, wrapped)
+    with open(os.path.join(folder, STATUS_FILE), "w", encoding="utf-8") as f:
+        json.dump(status, f, ensure_ascii=False)
+
+
+def _arg_key(a) -> tuple:
+    """Plain values and paths by value, anything else by identity (the same object)."""
+    if isinstance(a, str | int | float | bool) or a is None or hasattr(a, "__fspath__"):
+        return ("v", type(a).__name__, a)
+    return ("id", id(a))
+
+
+def _key(step: dict, public, values: dict) -> tuple:
+    return tuple(_arg_key(public if i == "public_dir" else values[i]) for i in step["inputs"])
+
+
+def _run_step(module, step: dict, public, values: dict, folder: str) -> dict:
+    needs = [i for i in step["inputs"] if i != "public_dir" and i not in values]
+    if needs:
+        return {"status": "skipped", "needs": needs[0]}
+    function = getattr(module, step["function"], None)
+    if not callable(function):
+        return {"status": "missing"}
+    args = [public if i == "public_dir" else values[i] for i in step["inputs"]]
+    try:
+        value = function(*args)
+    except NotImplementedError:
+        return {"status": "not_done"}
+    except Exception as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+        line = frames[-1].lineno if frames else None
+        return {"status": "error", "message": f"{type(exc).__name__}: {str(exc)[:300]}",
+                "line": line}
+    try:
+        suffix, data, meta = encode_value(value, step["output"])
+    except Exception as exc:
+        return {"status": "unstorable", "message": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    with open(os.path.join(folder, step["id"] + suffix), "wb") as f:
+        f.write(data)
+    values[step["id"]] = value
+    return {"status": "ok", "meta": meta}
+
+
 def run_student(cfg: dict) -> None:
-    """Child side: limits, import, call; never returns."""
+    """Child side: limits, import, steps, call; never returns."""
     code = 1
     try:
         set_limits(cfg["limits"])
@@ -60,8 +213,13 @@ def run_student(cfg: dict) -> None:
         sys.path.extend(cfg["site"])
         from pathlib import Path
 
+        os.environ["WORKBENCH_SANDBOX"] = "1"  # workbench.exercise.check() does nothing here
+        os.environ["WORKBENCH_PUBLIC"] = cfg["public"]
+        _release_layout(cfg["public"])
+
         import submission  # the student's module, staged as submission.py
 
+        run_steps(submission, cfg)
         function = getattr(submission, cfg["function"], None)
         if not callable(function):
             print(f"workbench: submission.py defines no function {cfg['function']}"
@@ -79,6 +237,16 @@ def run_student(cfg: dict) -> None:
         except Exception:  # a closed or replaced stream must not hide the exit code
             pass
     os._exit(code)
+
+
+def _release_layout(public: str) -> None:
+    """``case/public`` in the working folder, as in a release zip, so a notebook's default
+    path finds the public files without editing."""
+    try:
+        os.makedirs("case", exist_ok=True)
+        os.symlink(public, os.path.join("case", "public"))
+    except OSError:
+        pass
 
 
 def read_output(path: str, max_bytes: int) -> tuple[dict, bytes]:
@@ -112,11 +280,20 @@ def main() -> None:
     _, status, usage = os.wait4(pid, 0)
     header = {"exit": os.waitstatus_to_exitcode(status),
               "cpu_s": usage.ru_utime + usage.ru_stime}
-    output, data = read_output(os.path.join(cfg["out"], cfg["output"]),
-                               cfg["limits"]["file_size"])
+    budget = cfg["limits"]["file_size"]
+    output, data = read_output(os.path.join(cfg["out"], cfg["output"]), budget)
     header.update(output)
+    chunks, files = [data], []
+    budget -= len(data)
+    for name in step_files(cfg):
+        info, more = read_output(os.path.join(cfg["out"], name), max(budget, 0))
+        if info.get("found") and not info.get("too_big"):
+            chunks.append(more)
+            budget -= len(more)
+        files.append({"name": name, **info})
+    header["files"] = files
     with os.fdopen(result, "wb") as pipe:
-        pipe.write(json.dumps(header).encode() + b"\n" + data)
+        pipe.write(json.dumps(header).encode() + b"\n" + b"".join(chunks))
 
 
 if __name__ == "__main__":

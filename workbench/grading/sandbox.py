@@ -13,8 +13,9 @@ import json
 import math
 import shutil
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from workbench.grading import isolation
@@ -75,10 +76,24 @@ class RunResult:
     cpu_s: float
     violations: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # step files, by name under out/
+
+
+@dataclass
+class SubmissionRun:
+    """A submission turned into files to grade: ``kind`` is "code", "data" or "refused";
+    ``output`` the entry's file (or the data file), ``files`` the step files code wrote."""
+
+    kind: str
+    output: Path | None
+    reasons: list[str]
+    files: dict[str, Path] = field(default_factory=dict)
+    ran: bool = False  # the code finished (not stopped, not refused)
 
 
 def run_code(staged: Path, public_dir: Path, entry: CodeEntry, limits: Limits | None = None, *,
-             mode: Mode = "auto", workdir: Path | None = None) -> RunResult:
+             mode: Mode = "auto", workdir: Path | None = None,
+             steps: Sequence[Mapping[str, Any]] = ()) -> RunResult:
     """Run ``entry.function(public, out)`` from ``staged/submission.py`` in the sandbox.
 
     Files go under ``workdir`` (a fresh temporary folder if ``None``; the caller removes it):
@@ -97,7 +112,7 @@ def run_code(staged: Path, public_dir: Path, entry: CodeEntry, limits: Limits | 
     shutil.copytree(public_dir, scratch / "public")
     shutil.copytree(staged, scratch / "code", symlinks=True)
     try:
-        outcome, pids_hit = _execute(chosen, caps, scratch, entry, limits)
+        outcome, pids_hit = _execute(chosen, caps, scratch, entry, limits, steps)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     header, data = _split_result(outcome.result)
@@ -109,11 +124,39 @@ def run_code(staged: Path, public_dir: Path, entry: CodeEntry, limits: Limits | 
                        _text(outcome.stdout), _text(outcome.stderr), round(outcome.wall_s, 3),
                        round(float(cpu), 3))
     explain(result, header, outcome, limits, entry, pids_hit)
+    size = header.get("size") if header.get("found") and not header.get("too_big") else 0
+    size = size if isinstance(size, int) and 0 <= size <= len(data) else 0
     if result.returncode == 0 and not result.timed_out and header.get("found") \
             and not header.get("too_big") and not outcome.result_overflow:
         result.output = out_dir / entry.output
-        result.output.write_bytes(data)
+        result.output.write_bytes(data[:size])
+    if not result.timed_out and not outcome.result_overflow:
+        result.files = _step_files(header, data[size:], out_dir, steps)
     return result
+
+
+def _step_files(header: dict[str, Any], data: bytes, out_dir: Path,
+                steps: Sequence[Mapping[str, Any]]) -> dict[str, Path]:
+    """Write the step files the bootstrap sent, accepting only the names the run expects."""
+    from workbench.grading.runner import step_files
+
+    expected = set(step_files({"steps": list(steps)}))
+    files, offset = {}, 0
+    listed = header.get("files") if isinstance(header.get("files"), list) else []
+    for info in listed:
+        if not isinstance(info, dict) or not info.get("found") or info.get("too_big"):
+            continue
+        name, size = info.get("name"), info.get("size")
+        if not isinstance(size, int) or size < 0 or offset + size > len(data):
+            break
+        chunk, offset = data[offset:offset + size], offset + size
+        if name not in expected:
+            continue
+        target = out_dir.joinpath(*PurePosixPath(name).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(chunk)
+        files[name] = target
+    return files
 
 
 def run_submission(lab: Any, submission_path: str | Path, public_dir: str | Path, *,
@@ -125,20 +168,34 @@ def run_submission(lab: Any, submission_path: str | Path, public_dir: str | Path
     comes back. ``None`` means there is nothing to grade and ``reasons`` says why, in sentences
     for the student and the instructor. Files go under ``workdir`` (the caller removes it).
     """
+    run = run_submission_steps(lab, submission_path, public_dir, limits=limits,
+                               workdir=workdir, mode=mode)
+    return run.output, run.reasons
+
+
+def run_submission_steps(lab: Any, submission_path: str | Path, public_dir: str | Path, *,
+                         limits: Limits | None = None, workdir: Path | None = None,
+                         mode: Mode = "auto") -> SubmissionRun:
+    """:func:`run_submission` that also runs the lab's exercise steps (``lab.steps``) and
+    returns their files; see :class:`SubmissionRun`."""
+    from workbench.exercise import lab_steps
+
     workdir = Path(tempfile.mkdtemp(prefix="workbench-submission-")) if workdir is None \
         else Path(workdir)
     try:
         intake = classify(submission_path, data_suffixes=tuple(lab.submission_suffixes),
                           dest=workdir / "intake")
     except IntakeError as exc:
-        return None, [str(exc)]
+        return SubmissionRun("refused", None, [str(exc)])
     if intake.kind == "data":
-        return intake.data_file, []
+        return SubmissionRun("data", intake.data_file, [])
     assert intake.staged is not None
+    specs = [s.spec() for s in lab_steps(lab)]
     result = run_code(intake.staged, Path(public_dir), lab.code_entry, limits, mode=mode,
-                      workdir=workdir / "run")
+                      workdir=workdir / "run", steps=specs)
     shutil.rmtree(intake.staged, ignore_errors=True)
-    return result.output, result.reasons
+    return SubmissionRun("code", result.output, result.reasons, result.files,
+                         ran=not result.timed_out and result.returncode is not None)
 
 
 def _choose_mode(mode: Mode, caps: isolation.Capabilities) -> str:
@@ -159,11 +216,12 @@ def _check_public(public_dir: Path) -> None:
 
 
 def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: CodeEntry,
-             limits: Limits) -> tuple[Any, bool]:
+             limits: Limits, steps: Sequence[Mapping[str, Any]] = ()) -> tuple[Any, bool]:
     inside = Path("/work") if mode == "bwrap" else scratch
     cfg = {"work": str(inside), "public": str(inside / "public"), "code": str(inside / "code"),
            "out": str(inside / "out"), "function": entry.function, "output": entry.output,
-           "limits": {k: int(v) for k, v in asdict(limits).items()}, "result_fd": "{RESULT_FD}"}
+           "limits": {k: int(v) for k, v in asdict(limits).items()}, "result_fd": "{RESULT_FD}",
+           "steps": [dict(s) for s in steps]}
     if mode == "bwrap":
         cfg["site"] = isolation.sandbox_path()
         if isolation.drops_root():
@@ -182,7 +240,7 @@ def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: Code
     try:
         outcome = run_process(cgroup.wrap(argv) if cgroup else argv, cwd=str(scratch),
                               env=env, wall_s=limits.wall_s, output_cap=limits.output_bytes,
-                              result_cap=limits.file_size + 4096,
+                              result_cap=limits.file_size + 65536,
                               on_kill=cgroup.kill_all if cgroup else None)
     finally:
         pids_hit = cgroup is not None and cgroup.pids_limit_hit()

@@ -2,8 +2,10 @@
 
 A **data** submission (a plan file, or a zip/folder holding exactly one) is read and scored on
 the student's case. A **code** submission runs in the sandbox on the student's case *and* on
-the course's fresh hidden cases; each run only produces a file, which this (trusted) process
-reads, validates and scores. The grade of code is ``OWN_WEIGHT`` (50 %) of the score on the
+the course's fresh hidden cases; each run only produces files (the entry's output and the
+values of the lab's exercise steps), which this (trusted) process reads, validates and scores:
+the steps' public and hidden checks run here, on the student's case with its key and on the
+hidden cases. The grade of code is ``OWN_WEIGHT`` (50 %) of the score on the
 student's own case plus 50 % of the mean score on the hidden cases, per criterion, so a
 hard-coded answer earns nothing on the hidden half.
 
@@ -27,7 +29,8 @@ from workbench.grading.grade import References, grade_file, invalid_report
 from workbench.grading.intake import IntakeError, classify
 from workbench.grading.refcache import cached_references
 from workbench.grading.report import Criterion, GradeReport
-from workbench.grading.sandbox import Limits, run_submission
+from workbench.grading.sandbox import Limits, run_submission_steps
+from workbench.grading.steps import grade_steps
 from workbench.lab import Case, Lab
 
 OWN_WEIGHT = 0.5  # share of a code submission's grade earned on the student's own case
@@ -93,31 +96,35 @@ def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], Refe
         if intake.kind == "data":
             assert intake.data_file is not None
             return _score_file(lab, case, intake.data_file, source, refs_of(case), source.name)
-    own, solution = _run_code(lab, case, source, refs_of(case), limits)
-    runs = [_run_code(lab, other, source, refs_of(other), limits)[0] for other in hidden]
+    own, solution = run_code_on(lab, case, source, refs_of(case), limits)
+    runs = [run_code_on(lab, other, source, refs_of(other), limits)[0] for other in hidden]
     return combine(own, runs), solution
 
 
-def _run_code(lab: Lab, case: Case, source: Path, refs: References, limits: Limits | None,
-              ) -> tuple[GradeReport, Any]:
+def run_code_on(lab: Lab, case: Case, source: Path, refs: References, limits: Limits | None,
+                ) -> tuple[GradeReport, Any]:
+    """Run code ``source`` in the sandbox on ``case`` (with its key): its steps are checked,
+    public and hidden checks, and its output file graded."""
     with tempfile.TemporaryDirectory(prefix="workbench-run-") as tmp:
-        output, reasons = run_submission(lab, source, case.public, limits=limits,
-                                         workdir=Path(tmp))
-        if output is None:
-            reasons = reasons or [f"Your code wrote no {lab.code_entry.output}; nothing was "
-                                  "graded."]
-            return invalid_report(lab, case, refs, str(source), reasons), None
-        report, solution = _score_file(lab, case, output, source, refs,
-                                       f"{lab.code_entry.output} (written by your code)")
-    report.problems.extend(reasons)
+        run = run_submission_steps(lab, source, case.public, limits=limits, workdir=Path(tmp))
+        steps = grade_steps(lab, case, run.files, with_key=True,
+                            why_not_run=run.reasons[0] if run.reasons and not run.ran else "")
+        if run.output is None:
+            reasons = run.reasons or [f"Your code wrote no {lab.code_entry.output}; nothing "
+                                      "was graded."]
+            return invalid_report(lab, case, refs, str(source), reasons, steps=steps), None
+        report, solution = _score_file(lab, case, run.output, source, refs,
+                                       f"{lab.code_entry.output} (written by your code)",
+                                       steps=steps)
+    report.problems.extend(run.reasons)
     return report, solution
 
 
 def _score_file(lab: Lab, case: Case, path: Path, source: Path, refs: References, shown: str,
-                ) -> tuple[GradeReport, Any]:
+                *, steps: list | None = None) -> tuple[GradeReport, Any]:
     """Grade ``path`` as the submission ``source``; problems name it ``shown``, not the path
     of a temporary folder (a grade must not depend on where it was computed)."""
-    report = grade_file(lab, case, path, refs=refs)
+    report = grade_file(lab, case, path, refs=refs, steps=steps)
     report = replace(report, submission=str(source),
                      problems=[p.replace(str(path), shown) for p in report.problems])
     solution = None
