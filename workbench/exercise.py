@@ -71,7 +71,15 @@ MAX_VALUE_BYTES = 16 * 2**20  # a step's serialised value read back at most this
 
 # Step outcomes (StepReport.status)
 PASSED, FAILED, NOT_DONE, ERROR, SKIPPED, MISSING, NEEDS_CODE, NOT_RUN = (
-    "passed", "failed", "not_done", "error", "skipped", "missing", "needs_code", "not_run")
+    "passed",
+    "failed",
+    "not_done",
+    "error",
+    "skipped",
+    "missing",
+    "needs_code",
+    "not_run",
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,13 @@ class CheckResult:
     hidden: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "message": self.message,
-                "hint": self.hint, "hidden": self.hidden}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "message": self.message,
+            "hint": self.hint,
+            "hidden": self.hidden,
+        }
 
 
 @dataclass(frozen=True)
@@ -163,10 +176,13 @@ class Step:
         if not self.function.isidentifier():
             raise ValueError(f"step {self.id}: function {self.function!r} is not a Python name")
         if self.output not in OUTPUT_KINDS:
-            raise ValueError(f"step {self.id}: output {self.output!r} not understood; use one "
-                             f"of {', '.join(OUTPUT_KINDS)}")
-        if not (isinstance(self.points, int | float) and math.isfinite(self.points)
-                and self.points >= 0):
+            raise ValueError(
+                f"step {self.id}: output {self.output!r} not understood; use one "
+                f"of {', '.join(OUTPUT_KINDS)}"
+            )
+        if not (
+            isinstance(self.points, int | float) and math.isfinite(self.points) and self.points >= 0
+        ):
             raise ValueError(f"step {self.id}: points must be a number >= 0")
         if not self.public_checks and not self.hidden_checks:
             raise ValueError(f"step {self.id}: give at least one public or hidden check")
@@ -178,8 +194,7 @@ class Step:
         return (self.title_zh or self.title) if lang == "zh" else self.title
 
     def instructions_in(self, lang: str) -> str:
-        return (self.instructions_zh or self.instructions) if lang == "zh" \
-            else self.instructions
+        return (self.instructions_zh or self.instructions) if lang == "zh" else self.instructions
 
     def hints_in(self, lang: str) -> tuple[str, ...]:
         return (self.hints_zh or self.hints) if lang == "zh" else self.hints
@@ -191,8 +206,12 @@ class Step:
 
     def spec(self) -> dict[str, Any]:
         """What the sandbox needs to run the step (plain JSON: no checks, no texts)."""
-        return {"id": self.id, "function": self.function, "inputs": list(self.inputs),
-                "output": self.output}
+        return {
+            "id": self.id,
+            "function": self.function,
+            "inputs": list(self.inputs),
+            "output": self.output,
+        }
 
 
 @dataclass(frozen=True)
@@ -221,9 +240,16 @@ class StepReport:
         return self.status == PASSED
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "status": self.status,
-                "points": self.points, "max_points": self.max_points, "message": self.message,
-                "results": [r.to_dict() for r in self.results], "hints": list(self.hints)}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "points": self.points,
+            "max_points": self.max_points,
+            "message": self.message,
+            "results": [r.to_dict() for r in self.results],
+            "hints": list(self.hints),
+        }
 
 
 # ----------------------------------------------------------------------------- lab helpers
@@ -245,8 +271,10 @@ def outcome_points(lab: Any) -> float:
     if declared is not None:
         return float(declared)
     if lab_steps(lab):
-        raise ValueError(f"lab {lab.slug}: it has steps, so state outcome_points (the share "
-                         "of the grade earned by the metrics)")
+        raise ValueError(
+            f"lab {lab.slug}: it has steps, so state outcome_points (the share "
+            "of the grade earned by the metrics)"
+        )
     return float(sum(m.weight for m in lab.metrics))
 
 
@@ -264,8 +292,9 @@ def validate_steps(steps: Sequence[Step]) -> list[str]:
             problems.append(f"step {step.id}: function {step.function!r} repeats")
         for name in step.step_inputs:
             if name not in seen:
-                problems.append(f"step {step.id}: input {name!r} is not an earlier step "
-                                f"(or {PUBLIC_DIR!r})")
+                problems.append(
+                    f"step {step.id}: input {name!r} is not an earlier step (or {PUBLIC_DIR!r})"
+                )
         seen.add(step.id)
         functions.add(step.function)
     return problems
@@ -312,28 +341,33 @@ def _read_frame(data: bytes, meta: Mapping[str, Any]) -> Any:
     import pandas as pd
 
     dtypes = meta.get("dtypes") if isinstance(meta.get("dtypes"), dict) else {}
-    text_columns = {c: "string" for c, d in dtypes.items()
-                    if isinstance(d, str) and (d in ("object", "str") or d.startswith("string"))}
+    text_columns = {
+        c: "string"
+        for c, d in dtypes.items()
+        if isinstance(d, str) and (d in ("object", "str") or d.startswith("string"))
+    }
     if not data.strip():
         return pd.DataFrame(columns=[str(c) for c in meta.get("columns", [])])
     try:
-        frame = pd.read_csv(io.BytesIO(data), dtype=text_columns or None,
-                            keep_default_na=True)
+        frame = pd.read_csv(io.BytesIO(data), dtype=text_columns or None, keep_default_na=True)
     except Exception as exc:  # pandas raises many types on bad CSV
-        raise ValueError(f"not readable as a table ({type(exc).__name__}: {str(exc)[:120]})") \
-            from None
+        raise ValueError(
+            f"not readable as a table ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from None
     for column, dtype in dtypes.items():
         if column not in frame.columns or not isinstance(dtype, str):
             continue
         if dtype.startswith("datetime64"):
             tz = "UTC" if "UTC" in dtype or "+" in dtype else None
-            frame[column] = pd.to_datetime(frame[column], errors="coerce", utc=tz == "UTC",
-                                           format="mixed")
+            frame[column] = pd.to_datetime(
+                frame[column], errors="coerce", utc=tz == "UTC", format="mixed"
+            )
         elif dtype.startswith("timedelta"):
             frame[column] = pd.to_timedelta(frame[column], errors="coerce")
         elif dtype in ("bool", "boolean") and frame[column].dtype != bool:
-            frame[column] = frame[column].map({"True": True, "False": False, True: True,
-                                               False: False})
+            frame[column] = frame[column].map(
+                {"True": True, "False": False, True: True, False: False}
+            )
     return frame
 
 
@@ -343,16 +377,26 @@ def _read_frame(data: bytes, meta: Mapping[str, Any]) -> Any:
 def _as_result(check: Check, raw: Any, lang: str, hidden: bool) -> CheckResult:
     hint = check.hint_text(lang)
     if isinstance(raw, CheckResult):
-        return replace(raw, name=raw.name or check.name, hidden=hidden,
-                       hint=raw.hint or (hint if not raw.passed else ""))
+        return replace(
+            raw,
+            name=raw.name or check.name,
+            hidden=hidden,
+            hint=raw.hint or (hint if not raw.passed else ""),
+        )
     if raw is None or raw is True:
         return CheckResult(check.name, True, check.text(lang), "", hidden)
     if raw is False:
         return CheckResult(check.name, False, check.text(lang), hint, hidden)
     if isinstance(raw, str):
         return CheckResult(check.name, False, raw, hint, hidden)
-    return CheckResult(check.name, False, f"{check.text(lang)} (the check returned "
-                       f"{type(raw).__name__}; a lab bug, tell the instructor)", hint, hidden)
+    return CheckResult(
+        check.name,
+        False,
+        f"{check.text(lang)} (the check returned "
+        f"{type(raw).__name__}; a lab bug, tell the instructor)",
+        hint,
+        hidden,
+    )
 
 
 def run_checks(step: Step, output: Any, ctx: CheckContext, *, hidden: bool) -> list[CheckResult]:
@@ -369,10 +413,16 @@ def run_checks(step: Step, output: Any, ctx: CheckContext, *, hidden: bool) -> l
         try:
             raw = check_.run(output, ctx if is_hidden else public_ctx)
         except Exception as exc:  # a student's odd value must give a sentence, not a crash
-            raw = CheckResult(check_.name, False, t(
-                "{check}: your output could not be checked ({error}); return what the step "
-                "asks for", check=check_.text(ctx.lang),
-                error=f"{type(exc).__name__}: {str(exc)[:160]}"))
+            raw = CheckResult(
+                check_.name,
+                False,
+                t(
+                    "{check}: your output could not be checked ({error}); return what the step "
+                    "asks for",
+                    check=check_.text(ctx.lang),
+                    error=f"{type(exc).__name__}: {str(exc)[:160]}",
+                ),
+            )
         results.append(_as_result(check_, raw, ctx.lang, is_hidden))
     return results
 
@@ -391,16 +441,31 @@ def step_report(step: Step, output: Any, ctx: CheckContext, *, hidden: bool) -> 
     """Check one produced output; ``passed`` when every check run passed."""
     results = run_checks(step, output, ctx, hidden=hidden)
     ok = all(r.passed for r in results)
-    return StepReport(step.id, step.title_in(ctx.lang), PASSED if ok else FAILED,
-                      score_step(step, results, with_hidden=hidden),
-                      step.points, "", tuple(results),
-                      () if ok else step.hints_in(ctx.lang), output)
+    return StepReport(
+        step.id,
+        step.title_in(ctx.lang),
+        PASSED if ok else FAILED,
+        score_step(step, results, with_hidden=hidden),
+        step.points,
+        "",
+        tuple(results),
+        () if ok else step.hints_in(ctx.lang),
+        output,
+    )
 
 
 def unrun_report(step: Step, status: str, message: str, lang: str = "en") -> StepReport:
     """A step that produced no output (not done, error, missing, skipped...): 0 points."""
-    return StepReport(step.id, step.title_in(lang), status, 0.0, step.points, message, (),
-                      step.hints_in(lang) if status in (NOT_DONE, ERROR, FAILED) else ())
+    return StepReport(
+        step.id,
+        step.title_in(lang),
+        status,
+        0.0,
+        step.points,
+        message,
+        (),
+        step.hints_in(lang) if status in (NOT_DONE, ERROR, FAILED) else (),
+    )
 
 
 # --------------------------------------------------------------------- in the notebook
@@ -431,9 +496,15 @@ def _language(lang: str | None) -> str:
     return code if code in ("en", "zh") else "en"
 
 
-def check(step_id: str, *, lab: Any = None, case: str | Path | None = None,
-          lang: str | None = None, namespace: Mapping[str, Any] | None = None,
-          quiet: bool = False) -> StepReport:
+def check(
+    step_id: str,
+    *,
+    lab: Any = None,
+    case: str | Path | None = None,
+    lang: str | None = None,
+    namespace: Mapping[str, Any] | None = None,
+    quiet: bool = False,
+) -> StepReport:
     """Run one step's public checks on the student's function, in the notebook.
 
     The function is looked up in ``namespace`` (default: the caller's globals, i.e. the
@@ -463,12 +534,17 @@ def check(step_id: str, *, lab: Any = None, case: str | Path | None = None,
             if not quiet:
                 print(t("Cannot check {step}: {reason}", step=step_id, reason=message))
             return StepReport(step_id, step_id, ERROR, 0.0, 0.0, message)
-        folder = public_dir(case if case is not None
-                            else namespace.get(CASE_VARIABLE, RELEASE_PUBLIC))
+        folder = public_dir(
+            case if case is not None else namespace.get(CASE_VARIABLE, RELEASE_PUBLIC)
+        )
         if not (folder / CASE_FILE).is_file():
-            message = t("{folder} is not your case's public folder (no {file}); set {var} in "
-                        "the parameter cell to the folder of your case",
-                        folder=str(folder), file=CASE_FILE, var=CASE_VARIABLE)
+            message = t(
+                "{folder} is not your case's public folder (no {file}); set {var} in "
+                "the parameter cell to the folder of your case",
+                folder=str(folder),
+                file=CASE_FILE,
+                var=CASE_VARIABLE,
+            )
             report = unrun_report(step, NOT_RUN, message, code)
         else:
             report = _check_in_process(the_lab, steps, step, folder, namespace, code)
@@ -507,15 +583,20 @@ def _resolve_lab(lab: Any, namespace: Mapping[str, Any], step_id: str) -> Any:
             raise LookupError(f"lab {slug!r} cannot be loaded ({exc})") from None
     if slug:
         return registry.get_lab(str(slug))
-    owners = [x for x in registry.labs().values()
-              if any(s.id == step_id for s in lab_steps(x))]
+    owners = [x for x in registry.labs().values() if any(s.id == step_id for s in lab_steps(x))]
     if len(owners) == 1:
         return owners[0]
     raise LookupError("say which lab: check(step, lab='SLUG') or set LAB_SLUG in the notebook")
 
 
-def _check_in_process(lab: Any, steps: Sequence[Step], step: Step, public: Path,
-                      namespace: Mapping[str, Any], lang: str) -> StepReport:
+def _check_in_process(
+    lab: Any,
+    steps: Sequence[Step],
+    step: Step,
+    public: Path,
+    namespace: Mapping[str, Any],
+    lang: str,
+) -> StepReport:
     """Run ``step`` and the steps it needs on ``public`` in this process; check the result."""
     from workbench.i18n import t
 
@@ -529,8 +610,9 @@ def _check_in_process(lab: Any, steps: Sequence[Step], step: Step, public: Path,
             produce(find_step(steps, name))
         blocked = [n for n in s.step_inputs if n not in produced]
         if blocked:
-            failed[s.id] = unrun_report(s, SKIPPED, t(
-                "skipped: needs step {step} first", step=blocked[0]), lang)
+            failed[s.id] = unrun_report(
+                s, SKIPPED, t("skipped: needs step {step} first", step=blocked[0]), lang
+            )
             return
         outcome = call_step(s, namespace, public, produced, lang)
         if isinstance(outcome, StepReport):
@@ -546,35 +628,59 @@ def _check_in_process(lab: Any, steps: Sequence[Step], step: Step, public: Path,
     return step_report(step, produced[step.id], ctx, hidden=False)
 
 
-def call_step(step: Step, namespace: Mapping[str, Any], public: Path,
-              produced: Mapping[str, Any], lang: str) -> Any:
+def call_step(
+    step: Step, namespace: Mapping[str, Any], public: Path, produced: Mapping[str, Any], lang: str
+) -> Any:
     """Call the student's function of ``step`` and round-trip its value through the grader's
     serialisation; a :class:`StepReport` (0 points) when there is no value."""
     from workbench.i18n import t
 
     function = namespace.get(step.function)
     if not callable(function):
-        return unrun_report(step, MISSING, t(
-            "define the function {signature} (it is not in your notebook or module)",
-            signature=step.signature or step.function), lang)
+        return unrun_report(
+            step,
+            MISSING,
+            t(
+                "define the function {signature} (it is not in your notebook or module)",
+                signature=step.signature or step.function,
+            ),
+            lang,
+        )
     args = [public if name == PUBLIC_DIR else produced[name] for name in step.inputs]
     try:
         value = function(*args)
     except NotImplementedError:
-        return unrun_report(step, NOT_DONE, t("not done yet: {function} raises "
-                                              "NotImplementedError", function=step.function),
-                            lang)
+        return unrun_report(
+            step,
+            NOT_DONE,
+            t("not done yet: {function} raises NotImplementedError", function=step.function),
+            lang,
+        )
     except Exception as exc:
-        return unrun_report(step, ERROR, t("{function} stopped with an error: {error}",
-                                           function=step.function,
-                                           error=describe_error(exc)), lang)
+        return unrun_report(
+            step,
+            ERROR,
+            t(
+                "{function} stopped with an error: {error}",
+                function=step.function,
+                error=describe_error(exc),
+            ),
+            lang,
+        )
     try:
         _, data, meta = encode_value(value, step.output)
         return decode_value(data, step.output, meta)
     except Exception as exc:
-        return unrun_report(step, ERROR, t("{function} returned something the grader cannot "
-                                           "store: {error}", function=step.function,
-                                           error=str(exc)[:200]), lang)
+        return unrun_report(
+            step,
+            ERROR,
+            t(
+                "{function} returned something the grader cannot store: {error}",
+                function=step.function,
+                error=str(exc)[:200],
+            ),
+            lang,
+        )
 
 
 def describe_error(exc: BaseException) -> str:
@@ -597,21 +703,37 @@ def _public_info(public: Path) -> dict[str, Any]:
 
 # ----------------------------------------------------------------------------- printing
 
-_MARK = {PASSED: "✔", FAILED: "✘", NOT_DONE: "…", ERROR: "✘", MISSING: "✘", SKIPPED: "–",
-         NEEDS_CODE: "–", NOT_RUN: "–"}
+_MARK = {
+    PASSED: "✔",
+    FAILED: "✘",
+    NOT_DONE: "…",
+    ERROR: "✘",
+    MISSING: "✘",
+    SKIPPED: "–",
+    NEEDS_CODE: "–",
+    NOT_RUN: "–",
+}
 
 
 def status_text(status: str) -> str:
     from workbench.i18n import t
 
-    texts = {PASSED: t("passed"), FAILED: t("failed"), NOT_DONE: t("not done yet"),
-             ERROR: t("error"), MISSING: t("missing"), SKIPPED: t("skipped"),
-             NEEDS_CODE: t("needs your code"), NOT_RUN: t("not run")}
+    texts = {
+        PASSED: t("passed"),
+        FAILED: t("failed"),
+        NOT_DONE: t("not done yet"),
+        ERROR: t("error"),
+        MISSING: t("missing"),
+        SKIPPED: t("skipped"),
+        NEEDS_CODE: t("needs your code"),
+        NOT_RUN: t("not run"),
+    }
     return texts.get(status, status)
 
 
-def format_step_report(report: StepReport, *, steps: Sequence[Step] = (),
-                       public_only: bool = True) -> str:
+def format_step_report(
+    report: StepReport, *, steps: Sequence[Step] = (), public_only: bool = True
+) -> str:
     """The report of one step as text lines for a notebook or a terminal."""
     from workbench.i18n import t
 
@@ -626,8 +748,13 @@ def format_step_report(report: StepReport, *, steps: Sequence[Step] = (),
             lines.append("      " + t("hint: {hint}", hint=r.hint))
     step = next((s for s in steps if s.id == report.id), None)
     if step is not None and step.hidden_checks and public_only and report.results:
-        lines.append("    " + t("{n} more check(s) need the answer key: graded by your "
-                                 "instructor", n=len(step.hidden_checks)))
+        lines.append(
+            "    "
+            + t(
+                "{n} more check(s) need the answer key: graded by your instructor",
+                n=len(step.hidden_checks),
+            )
+        )
     if report.status != PASSED and report.hints and not any(r.hint for r in report.results):
         lines.append("    " + t("hint: {hint}", hint=report.hints[0]))
     return "\n".join(lines)

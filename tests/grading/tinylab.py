@@ -77,8 +77,13 @@ def _no_sentinel(output: Any, ctx: CheckContext) -> bool | str:
 def _clean_count(output: Any, ctx: CheckContext) -> CheckResult:
     want = int(json.loads((ctx.case.private / "answer.json").read_text())["count"])
     ok = len(output) == want
-    return CheckResult("kept", ok, "every real reading kept" if ok
-                       else f"{len(output)} rows kept; some real readings were dropped")
+    return CheckResult(
+        "kept",
+        ok,
+        "every real reading kept"
+        if ok
+        else f"{len(output)} rows kept; some real readings were dropped",
+    )
 
 
 def _is_number(output: Any, ctx: CheckContext) -> bool | str:
@@ -93,26 +98,65 @@ def _right_total(output: Any, ctx: CheckContext) -> bool | str:
 
 
 STEPS = (
-    Step("read", "Read the numbers", "读取数字", "Read numbers.csv into a table.",
-         "把 numbers.csv 读成表格。", "read_numbers", "read_numbers(public_dir)",
-         "Return a DataFrame with columns id and value.", 20, inputs=("public_dir",),
-         output="frame", hints=("pandas.read_csv reads a CSV file",),
-         hints_zh=("pandas.read_csv 可以读取 CSV 文件",),
-         public_checks=(Check("columns", "has columns id and value", _has_columns,
-                              "有 id 和 value 两列"),
-                        Check("rows", "every row of the file", _all_rows, "文件的每一行"))),
-    Step("clean", "Drop the dirt", "清除脏数据", f"Drop the {SENTINEL} rows.",
-         f"删除值为 {SENTINEL} 的行。", "clean", "clean(numbers)",
-         "Return the table without sentinel rows.", 20, inputs=("read",), output="frame",
-         hints=(f"{SENTINEL} marks a missing reading",), hints_zh=(f"{SENTINEL} 表示缺失读数",),
-         public_checks=(Check("no_sentinel", f"no {SENTINEL} left", _no_sentinel,
-                              f"没有剩下 {SENTINEL}", hint="filter rows on the value column"),),
-         hidden_checks=(Check("kept", "every real reading kept", _clean_count),)),
-    Step("total", "Add them up", "求和", "Sum the clean values.", "对清洗后的值求和。",
-         "total", "total(clean_numbers)", "Return the sum as a number.", 20,
-         inputs=("clean",), output="json",
-         public_checks=(Check("number", "a finite number", _is_number, "有限数值"),),
-         hidden_checks=(Check("right", "the right total", _right_total),)),
+    Step(
+        "read",
+        "Read the numbers",
+        "读取数字",
+        "Read numbers.csv into a table.",
+        "把 numbers.csv 读成表格。",
+        "read_numbers",
+        "read_numbers(public_dir)",
+        "Return a DataFrame with columns id and value.",
+        20,
+        inputs=("public_dir",),
+        output="frame",
+        hints=("pandas.read_csv reads a CSV file",),
+        hints_zh=("pandas.read_csv 可以读取 CSV 文件",),
+        public_checks=(
+            Check("columns", "has columns id and value", _has_columns, "有 id 和 value 两列"),
+            Check("rows", "every row of the file", _all_rows, "文件的每一行"),
+        ),
+    ),
+    Step(
+        "clean",
+        "Drop the dirt",
+        "清除脏数据",
+        f"Drop the {SENTINEL} rows.",
+        f"删除值为 {SENTINEL} 的行。",
+        "clean",
+        "clean(numbers)",
+        "Return the table without sentinel rows.",
+        20,
+        inputs=("read",),
+        output="frame",
+        hints=(f"{SENTINEL} marks a missing reading",),
+        hints_zh=(f"{SENTINEL} 表示缺失读数",),
+        public_checks=(
+            Check(
+                "no_sentinel",
+                f"no {SENTINEL} left",
+                _no_sentinel,
+                f"没有剩下 {SENTINEL}",
+                hint="filter rows on the value column",
+            ),
+        ),
+        hidden_checks=(Check("kept", "every real reading kept", _clean_count),),
+    ),
+    Step(
+        "total",
+        "Add them up",
+        "求和",
+        "Sum the clean values.",
+        "对清洗后的值求和。",
+        "total",
+        "total(clean_numbers)",
+        "Return the sum as a number.",
+        20,
+        inputs=("clean",),
+        output="json",
+        public_checks=(Check("number", "a finite number", _is_number, "有限数值"),),
+        hidden_checks=(Check("right", "the right total", _right_total),),
+    ),
 )
 
 
@@ -121,8 +165,11 @@ class TinyLab:
     title = "Tiny lab"
     summary = "Add up the clean numbers of a file."
     metrics = (Metric("error", "", higher_is_better=False, weight=100, label="error"),)
-    claims = (Claim("error_drop", "Cleaning cuts the error", "−50 %",
-                    relative_change("error"), high=-0.5),)
+    claims = (
+        Claim(
+            "error_drop", "Cleaning cuts the error", "−50 %", relative_change("error"), high=-0.5
+        ),
+    )
     submission_suffixes = (".json",)
     code_entry = CodeEntry("solve", "plan.json", "write {'value': sum of numbers}")
     steps = STEPS
@@ -136,7 +183,8 @@ class TinyLab:
         for at in sorted(rng.choice(n, size=1 + n // 5, replace=False).tolist()):
             values[at] = SENTINEL
         pd.DataFrame({"id": range(1, n + 1), "value": values}).to_csv(
-            case.public / "numbers.csv", index=False)
+            case.public / "numbers.csv", index=False
+        )
         clean = [v for v in values if v != SENTINEL]
         dump_json({"total": sum(clean), "count": len(clean)}, case.private / "answer.json")
         return case
@@ -174,8 +222,9 @@ class TinyLab:
 
     def read_submission(self, path: Path) -> float:
         try:
-            raw = json.loads(Path(path).read_text(encoding="utf-8"),
-                             parse_constant=_refuse_constant)
+            raw = json.loads(
+                Path(path).read_text(encoding="utf-8"), parse_constant=_refuse_constant
+            )
         except FileNotFoundError as exc:
             raise SubmissionError(f"{Path(path).name}: file not found") from exc
         except (UnicodeDecodeError, ValueError) as exc:
@@ -266,11 +315,13 @@ def solve(public_dir, out_dir):
 def write_notebook(path: Path, source: str, *, case_dir: str = "case/public") -> Path:
     """A student-style notebook of ``source``: a parameter cell, one cell per function, each
     followed by ``check(...)``, ending with the entry function applied to the case."""
-    cells = [nbformat.v4.new_markdown_cell("# Tiny lab"),
-             nbformat.v4.new_code_cell(f"# parameters\nCASE_DIR = {case_dir!r}\n"
-                                       f"LAB_SLUG = {SPEC!r}"),
-             nbformat.v4.new_code_cell("from workbench.exercise import check, public_dir\n"
-                                       "PUBLIC = public_dir(CASE_DIR)")]
+    cells = [
+        nbformat.v4.new_markdown_cell("# Tiny lab"),
+        nbformat.v4.new_code_cell(f"# parameters\nCASE_DIR = {case_dir!r}\nLAB_SLUG = {SPEC!r}"),
+        nbformat.v4.new_code_cell(
+            "from workbench.exercise import check, public_dir\nPUBLIC = public_dir(CASE_DIR)"
+        ),
+    ]
     blocks = source.strip().split("\n\n\n")
     cells.append(nbformat.v4.new_code_cell(blocks[0]))
     for block, step in zip(blocks[1:4], ("read", "clean", "total"), strict=True):
@@ -278,8 +329,11 @@ def write_notebook(path: Path, source: str, *, case_dir: str = "case/public") ->
         cells.append(nbformat.v4.new_code_cell(f"check({step!r})"))
     cells.append(nbformat.v4.new_code_cell(blocks[4]))
     nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path

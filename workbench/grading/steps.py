@@ -49,8 +49,15 @@ def read_status(files: Mapping[str, Path]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def grade_steps(lab: Any, case: Case, files: Mapping[str, Path], *, with_key: bool,
-                lang: str = "en", why_not_run: str = "") -> list[StepReport]:
+def grade_steps(
+    lab: Any,
+    case: Case,
+    files: Mapping[str, Path],
+    *,
+    with_key: bool,
+    lang: str = "en",
+    why_not_run: str = "",
+) -> list[StepReport]:
     """One report per step of ``lab`` from a run's step files. ``with_key`` runs the hidden
     checks too (``case`` must then hold ``private/``)."""
     steps = lab_steps(lab)
@@ -70,51 +77,93 @@ def grade_steps(lab: Any, case: Case, files: Mapping[str, Path], *, with_key: bo
             outputs[step.id] = decode_value(path.read_bytes(), step.output, meta)
         except Exception as exc:  # any odd file: the step fails with a reason
             unreadable[step.id] = str(exc)[:200]
-    ctx = CheckContext(public=case.public, info=info, case=case if with_key else None,
-                       outputs=outputs, lang=lang)
+    ctx = CheckContext(
+        public=case.public, info=info, case=case if with_key else None, outputs=outputs, lang=lang
+    )
     reports = []
     for step in steps:
         if step.id in outputs:
             reports.append(step_report(step, outputs[step.id], ctx, hidden=with_key))
             continue
-        reports.append(_unrun(step, status.get(step.id), unreadable.get(step.id),
-                              why_not_run, lang))
+        reports.append(
+            _unrun(step, status.get(step.id), unreadable.get(step.id), why_not_run, lang)
+        )
     return reports
 
 
-def _unrun(step: Step, entry: Any, unreadable: str | None, why_not_run: str,
-           lang: str) -> StepReport:
+def _unrun(
+    step: Step, entry: Any, unreadable: str | None, why_not_run: str, lang: str
+) -> StepReport:
     from workbench.i18n import language, t
 
     with language(lang):
         if unreadable is not None:
-            return unrun_report(step, ERROR, t("the value of {function} could not be read "
-                                               "back: {error}", function=step.function,
-                                               error=unreadable), lang)
+            return unrun_report(
+                step,
+                ERROR,
+                t(
+                    "the value of {function} could not be read back: {error}",
+                    function=step.function,
+                    error=unreadable,
+                ),
+                lang,
+            )
         if not isinstance(entry, dict):
-            return unrun_report(step, NOT_RUN, why_not_run or t(
-                "your code did not get to this step (see the problems above)"), lang)
+            return unrun_report(
+                step,
+                NOT_RUN,
+                why_not_run or t("your code did not get to this step (see the problems above)"),
+                lang,
+            )
         state = entry.get("status")
         detail = str(entry.get("message", ""))[:300]
         if state == "skipped":
-            return unrun_report(step, SKIPPED, t("skipped: needs step {step} first",
-                                                 step=str(entry.get("needs", "?"))[:60]), lang)
+            return unrun_report(
+                step,
+                SKIPPED,
+                t("skipped: needs step {step} first", step=str(entry.get("needs", "?"))[:60]),
+                lang,
+            )
         if state == "missing":
-            return unrun_report(step, MISSING, t(
-                "define the function {signature} (it is not in your notebook or module)",
-                signature=step.signature or step.function), lang)
+            return unrun_report(
+                step,
+                MISSING,
+                t(
+                    "define the function {signature} (it is not in your notebook or module)",
+                    signature=step.signature or step.function,
+                ),
+                lang,
+            )
         if state == "not_done":
-            return unrun_report(step, NOT_DONE, t(
-                "not done yet: {function} raises NotImplementedError",
-                function=step.function), lang)
+            return unrun_report(
+                step,
+                NOT_DONE,
+                t("not done yet: {function} raises NotImplementedError", function=step.function),
+                lang,
+            )
         if state == "unstorable":
-            return unrun_report(step, ERROR, t(
-                "{function} returned something the grader cannot store: {error}",
-                function=step.function, error=detail), lang)
+            return unrun_report(
+                step,
+                ERROR,
+                t(
+                    "{function} returned something the grader cannot store: {error}",
+                    function=step.function,
+                    error=detail,
+                ),
+                lang,
+            )
         line = entry.get("line")
         where = f" (line {line})" if isinstance(line, int) and not isinstance(line, bool) else ""
-        return unrun_report(step, ERROR, t("{function} stopped with an error: {error}",
-                                           function=step.function, error=detail + where), lang)
+        return unrun_report(
+            step,
+            ERROR,
+            t(
+                "{function} stopped with an error: {error}",
+                function=step.function,
+                error=detail + where,
+            ),
+            lang,
+        )
 
 
 def needs_code(lab: Any, lang: str = "en") -> list[StepReport]:
@@ -128,8 +177,13 @@ def needs_code(lab: Any, lang: str = "en") -> list[StepReport]:
 
 def step_criterion(report: StepReport) -> Criterion:
     """The rubric line of one step: its points and one message naming what failed."""
-    return Criterion(f"step_{report.id}", f"Step: {report.title}", report.points,
-                     report.max_points, step_message(report))
+    return Criterion(
+        f"step_{report.id}",
+        f"Step: {report.title}",
+        report.points,
+        report.max_points,
+        step_message(report),
+    )
 
 
 def step_message(report: StepReport) -> str:
@@ -149,8 +203,12 @@ def with_steps(report: GradeReport, steps: Sequence[StepReport]) -> GradeReport:
     if not steps:
         return report
     criteria = list(report.criteria) + [step_criterion(s) for s in steps]
-    return replace(report, criteria=criteria, score=sum(c.points for c in criteria),
-                   steps=[s.to_dict() for s in steps])
+    return replace(
+        report,
+        criteria=criteria,
+        score=sum(c.points for c in criteria),
+        steps=[s.to_dict() for s in steps],
+    )
 
 
 def _info(public: Path) -> dict[str, Any]:
