@@ -229,7 +229,17 @@ def check_size(size: str) -> str:
 
 @runtime_checkable
 class Lab(Protocol):
-    """What every lab provides. Solutions are lab-specific plain objects."""
+    """What every lab provides. Solutions are lab-specific plain objects.
+
+    Optional, for a lab with an exercise (see :mod:`workbench.exercise` and
+    docs/adding-a-lab.md): ``steps`` (a tuple of :class:`~workbench.exercise.Step`, the work
+    the student writes), ``outcome_points`` (the grade's share earned by the metrics; the
+    steps earn the sum of their points), ``student_notebook`` and ``solution_notebook`` (paths
+    of the scaffold handed out and of the instructor's solution; by default
+    ``starter/notebook.ipynb`` and ``solution/notebook.ipynb`` in the lab's package) and
+    ``summarise_problems(problems) -> list[str]`` (a few sentences that sum up a long list of
+    problems). They are not protocol members, so a lab without them stays a Lab.
+    """
 
     slug: str
     title: str
@@ -268,3 +278,13 @@ class Lab(Protocol):
     def register_pages(self) -> None:
         """Register the lab's Dash page(s); called by the app shell after the app exists."""
         ...
+
+
+def __getattr__(name: str) -> Any:
+    """``Step``, ``Check`` and ``CheckResult`` live in :mod:`workbench.exercise`; importing
+    them from here works too (lazily: that module imports this one)."""
+    if name in ("Step", "Check", "CheckResult", "CheckContext", "StepReport"):
+        from workbench import exercise
+
+        return getattr(exercise, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
