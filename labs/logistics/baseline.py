@@ -19,6 +19,8 @@ import numpy as np
 from labs.logistics.instance import Instance, coordinates, travel_matrix
 from labs.logistics.submission import Plan
 
+SLOT_MINUTES = 180  # a window this short is an appointment the dispatcher pins first
+
 
 class FleetTooSmall(RuntimeError):
     """The method's plan needs more vehicles than the fleet has."""
@@ -140,19 +142,87 @@ def _by_deadline(d: _Data, stops: list[int]) -> tuple[list[int], list[int]]:
     return route, left
 
 
-def dispatcher(inst: Instance) -> Plan:
-    """The experienced dispatcher: sweep zones, earliest-deadline order, extra drivers for
-    the stops that do not fit."""
+def _zoned(inst: Instance, build, *, hand_over: bool) -> Plan:
+    """One route per sweep zone built by ``build(d, stops)`` (the route and the stops it could
+    not take). Left-over stops are handed to the driver whose route they lengthen least
+    (``hand_over``), and what still does not fit goes to extra drivers."""
     d = _data(inst)
-    routes, leftovers = [], []
+    routes: list[list[int]] = []
+    leftovers: list[int] = []
     for zone in _sweep_zones(inst, d):
-        route, left = _by_deadline(d, zone)
+        route, left = build(d, zone)
         routes.append(route)
         leftovers += left
+    if hand_over:
+        leftovers = [r for r in leftovers if not _hand_over(d, routes, r)]
     while leftovers:
-        route, leftovers = _by_deadline(d, leftovers)
+        route, leftovers = build(d, leftovers)
         if not route:
             raise RuntimeError(f"customer {int(d.ids[leftovers[0]])} cannot be served even by "
                                "a van of its own (window, capacity or shift too tight)")
         routes.append(route)
     return _to_plan(inst, d, [r for r in routes if r])
+
+
+def deadline_dispatcher(inst: Instance) -> Plan:
+    """Sensitivity baseline: sweep zones, each visited in earliest-deadline order (vans
+    zig-zag across their zone); extra drivers for the stops that do not fit."""
+    return _zoned(inst, _by_deadline, hand_over=False)
+
+
+def _route_fits(d: _Data, route: list[int]) -> bool:
+    """Capacity, every window and the shift end, leaving the depot at the shift start."""
+    if d.demand[route].sum() > d.capacity:
+        return False
+    now, at = d.start, 0
+    for r in route:
+        now = max(now + d.tt[at, r], d.ready[r])
+        if now > d.due[r]:
+            return False
+        now, at = now + d.service[r], r
+    return now + d.tt[at, 0] <= d.end
+
+
+def _cheapest_insertion(d: _Data, route: list[int], r: int) -> tuple[float, int] | None:
+    """(added travel minutes, position) of the cheapest feasible place for ``r``."""
+    path = [0, *route, 0]
+    best = None
+    for p in range(len(route) + 1):
+        a, b = path[p], path[p + 1]
+        added = d.tt[a, r] + d.tt[r, b] - d.tt[a, b]
+        if (best is None or added < best[0]) and _route_fits(d, route[:p] + [r] + route[p:]):
+            best = (float(added), p)
+    return best
+
+
+def _hand_over(d: _Data, routes: list[list[int]], r: int) -> bool:
+    """Insert ``r`` where it lengthens an existing route least; False if it fits nowhere."""
+    offers = [(place, k) for k, route in enumerate(routes)
+              if (place := _cheapest_insertion(d, route, r)) is not None]
+    if not offers:
+        return False
+    (_, p), k = min(offers)
+    routes[k].insert(p, r)
+    return True
+
+
+def _by_insertion(d: _Data, stops: list[int]) -> tuple[list[int], list[int]]:
+    """Draw a zone's route on the map: first the appointments (windows of at most three
+    hours), then the other stops, each group from the farthest in; every stop goes where it
+    lengthens the drive least without making anyone late. The rest are left over."""
+    route: list[int] = []
+    left = []
+    for r in sorted(stops, key=lambda r: (d.due[r] - d.ready[r] > SLOT_MINUTES, -d.tt[0, r], r)):
+        place = _cheapest_insertion(d, route, r)
+        if place is None:
+            left.append(r)
+        else:
+            route.insert(place[1], r)
+    return route, left
+
+
+def dispatcher(inst: Instance) -> Plan:
+    """The experienced dispatcher: one sweep zone per van (filled by load), each zone's route
+    drawn geographically around the tightest windows (cheapest feasible insertion); stops
+    that fit nowhere go to a neighbouring driver or, failing that, to an extra driver."""
+    return _zoned(inst, _by_insertion, hand_over=True)

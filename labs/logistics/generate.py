@@ -80,6 +80,12 @@ def speed_at(profile: dict, hour: np.ndarray) -> np.ndarray:
     return profile["free_speed_km_per_min"] / (1.0 + load)
 
 
+def real_speeds(profile: dict) -> np.ndarray:
+    """The city's real km per minute for a departure in each hour 0–23 of an average weekday
+    (what the replay of a plan drives at; private to the grader)."""
+    return speed_at(profile, np.arange(24)) * float(np.mean(WEEKDAY_FACTOR))
+
+
 def _trips(rng: np.random.Generator, xy: np.ndarray, rows: int, profile: dict) -> pd.DataFrame:
     """Historical trips between known places (0 = depot) with observed minutes."""
     origin = rng.integers(0, len(xy), size=rows)

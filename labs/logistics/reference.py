@@ -8,6 +8,12 @@ minimises total route duration (or distance, as in the Solomon benchmark).
 
 The search is reproducible: the default budget is a seed and a number of iterations, not
 wall-clock time (which depends on how loaded the machine is).
+
+Rush hours: with the historical trips of a case, the reference learns the speed for each hour
+of departure (the median km per minute of the trips that left in that hour), replays its plan
+at those speeds and, where a stop would really be late, promises the optimiser an earlier due
+time (by the lateness found) and searches again from the plan it has. The plan stays
+feasible at the planning speed and is on time in real traffic more often.
 """
 
 from __future__ import annotations
@@ -18,16 +24,20 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
-from pyvrp import Client, Depot, Location, ProblemData, VehicleType, minimise_fleet
+import pandas as pd
+from pyvrp import Client, Depot, Location, ProblemData, Solution, VehicleType, minimise_fleet
 from pyvrp import solve as pyvrp_solve
 
 from labs.logistics.baseline import time_aware_nearest_neighbour
 from labs.logistics.evaluate import validate
 from labs.logistics.instance import Instance, distance_matrix
+from labs.logistics.kit.replay import replay
 from labs.logistics.submission import Plan
 
 Progress = Callable[[float, str], None]
 DEFAULT_ITERATIONS = 2500
+TRAFFIC_ROUNDS = 6  # re-plans after replaying at the learned rush-hour speeds
+TRAFFIC_MARGIN = 3.0  # minutes promised earlier on top of the lateness found (estimates err)
 OBJECTIVES = ("duration", "distance")
 
 
@@ -128,17 +138,77 @@ def solve_raw(inst: Instance, *, seed: int = 0, max_iterations: int | None = Non
     return [r for r in routes if r], bool(result.is_feasible())
 
 
+def hourly_speeds(trips: pd.DataFrame) -> pd.Series:
+    """Median straight-line km per minute of the historical trips, by hour of departure."""
+    ok = (trips["observed_minutes"] > 0) & (trips["distance_km"] > 0)
+    speed = trips.loc[ok, "distance_km"] / trips.loc[ok, "observed_minutes"]
+    return speed.groupby(trips.loc[ok, "departure_hour"]).median()
+
+
+def _routes(result, ids: np.ndarray) -> list[list[int]]:
+    return [r for r in ([int(ids[a.idx]) for a in route.schedule() if a.is_client()]
+                        for route in result.best.routes()) if r]
+
+
+def _plan(inst: Instance, routes: list[list[int]]) -> Plan:
+    routes = sorted(routes, key=lambda r: r[0])
+    return Plan(dict(zip(inst.vehicle_ids(), (tuple(r) for r in routes), strict=False)))
+
+
+def _traffic_aware(inst: Instance, speeds: pd.Series, *, seed: int, max_iterations: int,
+                   ) -> tuple[list[list[int]], bool]:
+    """Solve, replay at ``speeds``, promise earlier due times where a stop is really late,
+    search again from the current plan; keep the plan with the fewest late stops (then the
+    lowest planning cost)."""
+    scale = 100
+    data = problem_data(inst, scale=scale)
+    first = round(max_iterations * 0.6)
+    rest = (max_iterations - first) // TRAFFIC_ROUNDS
+    result = pyvrp_solve(data, Budget(first), seed=seed, collect_stats=False, display=False)
+    ids = inst.customers["id"].to_numpy(int)
+    row_of = {int(c): i for i, c in enumerate(ids)}
+    best, best_key = _routes(result, ids), None
+    clients = list(data.clients())
+    for round_ in range(TRAFFIC_ROUNDS + 1):
+        routes = _routes(result, ids)
+        stops, _ = replay(inst, _plan(inst, routes), speeds)
+        late = stops.loc[stops["late"] > 1e-6]
+        key = (len(late), float(late["late"].sum()), result.cost())
+        if result.is_feasible() and (best_key is None or key < best_key):
+            best, best_key = routes, key
+        if late.empty or round_ == TRAFFIC_ROUNDS:
+            break
+        for customer, minutes in zip(late["customer"], late["late"], strict=True):
+            i = row_of[int(customer)]
+            c = clients[i]
+            tw_late = max(c.tw_early, c.tw_late - math.ceil((minutes + TRAFFIC_MARGIN) * scale))
+            clients[i] = Client(location=c.location, delivery=c.delivery,
+                                service_duration=c.service_duration, tw_early=c.tw_early,
+                                tw_late=tw_late)
+        data = data.replace(clients=clients)
+        start = Solution(data, [[row_of[s] for s in r] for r in routes])
+        result = pyvrp_solve(data, Budget(rest), seed=seed, collect_stats=False,
+                             display=False, initial_solution=start)
+    return best, best_key is not None
+
+
 def solve(inst: Instance, *, seed: int = 0, max_iterations: int | None = None,
-          time_limit: float | None = None, progress: Progress | None = None) -> Plan:
+          time_limit: float | None = None, progress: Progress | None = None,
+          speeds: pd.Series | None = None) -> Plan:
     """The optimised plan; routes are numbered in order of their first stop's id.
 
+    With ``speeds`` (km per minute by hour of departure, e.g. :func:`hourly_speeds` of the
+    case's trips) and an iteration budget, the plan is made traffic-aware (module docstring).
     Falls back to the time-aware nearest-neighbour plan if the search found nothing feasible
     within its budget (it has not on any generated case; the fallback keeps grading robust).
     """
-    routes, feasible = solve_raw(inst, seed=seed, max_iterations=max_iterations,
-                                 time_limit=time_limit, progress=progress)
-    routes.sort(key=lambda r: r[0])
-    plan = Plan(dict(zip(inst.vehicle_ids(), (tuple(r) for r in routes), strict=False)))
+    if speeds is not None and time_limit is None:
+        routes, feasible = _traffic_aware(inst, speeds, seed=seed,
+                                          max_iterations=max_iterations or DEFAULT_ITERATIONS)
+    else:
+        routes, feasible = solve_raw(inst, seed=seed, max_iterations=max_iterations,
+                                     time_limit=time_limit, progress=progress)
+    plan = _plan(inst, routes)
     if not feasible or len(routes) > inst.vehicles or validate(inst, plan):
         warnings.warn(f"{inst.name or 'instance'}: no feasible optimised plan within the "
                       "budget; using the time-aware nearest-neighbour plan", stacklevel=2)

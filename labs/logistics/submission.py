@@ -16,26 +16,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labs.logistics.kit.plan import Plan
 from workbench.grading.bounded import bounded_reader
 from workbench.lab import Problem, SubmissionError
 
 SUFFIXES = (".json", ".csv")
 CSV_HEADER = ("vehicle", "seq", "customer")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Routes by vehicle id; each route lists customer ids in visiting order (no depot)."""
-
-    routes: dict[str, tuple[int, ...]]
-
-    def used(self) -> dict[str, tuple[int, ...]]:
-        """The routes that visit at least one customer."""
-        return {v: r for v, r in self.routes.items() if r}
 
 
 def _whole_number(value: Any) -> int | None:

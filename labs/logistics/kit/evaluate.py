@@ -14,15 +14,20 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
-from labs.logistics.instance import Instance, distance_matrix, travel_matrix
-from labs.logistics.submission import Plan
+from labs.logistics.kit.instance import Instance, distance_matrix, travel_matrix
+from labs.logistics.kit.plan import Plan
 from workbench.lab import Problem
+
+__all__ = ["EPS", "REPLAY_METRICS", "SCHEDULE_COLUMNS", "evaluate", "latest_departure",
+           "mean_time_to_serve", "route_summary", "schedule", "timed_routes", "validate"]
 
 EPS = 1e-6  # minutes; below this a window is not "missed" (float noise)
 SCHEDULE_COLUMNS = ("vehicle", "seq", "customer", "arrival", "start", "wait", "end", "load")
 VEHICLE_METRICS = ("vehicles_used", "load_factor", "shift_utilisation")
 ROUTE_METRICS = ("route_duration", "travel_time", "waiting_time", "distance",
-                 "route_time_utilisation")
+                 "route_time_utilisation", "mean_time_to_serve")
+REPLAY_METRICS = ("replay_on_time_rate", "replay_late_minutes", "replay_max_late",
+                  "replay_overtime")
 
 
 def _forward(inst: Instance, tt: np.ndarray, rows: list[int], depart: float) -> list[tuple]:
@@ -135,7 +140,7 @@ def _fleet_problems(inst: Instance, plan: Plan) -> list[Problem]:
     if len(plan.used()) > inst.vehicles:
         problems.append(Problem(
             f"more vehicles than the fleet: {len(plan.used())} routes for {inst.vehicles} "
-            "vehicles", where="fleet", affects=VEHICLE_METRICS + ROUTE_METRICS))
+            "vehicles", where="fleet", affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS))
     return problems
 
 
@@ -145,12 +150,14 @@ def _route_problems(inst: Instance, plan: Plan) -> list[Problem]:
         if row.load > inst.capacity:
             problems.append(Problem(
                 f"capacity exceeded on vehicle {row.vehicle} by {row.load - inst.capacity:g}",
-                where=f"vehicle {row.vehicle}", affects=VEHICLE_METRICS + ROUTE_METRICS))
+                where=f"vehicle {row.vehicle}",
+                affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS))
         late = row.return_time - inst.shift_end
         if late > EPS:
             problems.append(Problem(
                 f"vehicle {row.vehicle} returns after shift end by {late:.2f} minutes",
-                where=f"vehicle {row.vehicle}", affects=ROUTE_METRICS + ("shift_utilisation",)))
+                where=f"vehicle {row.vehicle}",
+                affects=ROUTE_METRICS + REPLAY_METRICS + ("shift_utilisation",)))
     due = dict(zip(inst.customers["id"].astype(int), inst.customers["due"].astype(float),
                    strict=True))
     for stop in schedule(inst, plan).itertuples():
@@ -159,7 +166,7 @@ def _route_problems(inst: Instance, plan: Plan) -> list[Problem]:
             problems.append(Problem(
                 f"time window missed at stop {stop.customer} by {late:.2f} minutes",
                 where=f"vehicle {stop.vehicle}, stop {stop.customer}",
-                affects=ROUTE_METRICS + VEHICLE_METRICS + ("on_time_rate",)))
+                affects=ROUTE_METRICS + VEHICLE_METRICS + REPLAY_METRICS + ("on_time_rate",)))
     return problems
 
 
@@ -167,6 +174,17 @@ def validate(inst: Instance, plan: Plan) -> list[Problem]:
     """Every feasibility problem: coverage, fleet, capacity, time windows, shift end."""
     return _coverage_problems(inst, plan) + _fleet_problems(inst, plan) + \
         _route_problems(inst, plan)
+
+
+def mean_time_to_serve(inst: Instance, plan: Plan, tt: np.ndarray | None = None) -> float:
+    """Mean minutes from the shift start until a customer's service starts, every van leaving
+    the depot at the shift start (the customer's reading of "delivery time")."""
+    tt = travel_matrix(inst) if tt is None else tt
+    index = inst.index_of()
+    starts = [start for stops in plan.used().values()
+              for _, start, _, _ in _forward(inst, tt, [index[s] for s in stops if s in index],
+                                             inst.shift_start)]
+    return float(np.mean(starts)) - inst.shift_start if starts else 0.0
 
 
 def evaluate(inst: Instance, plan: Plan) -> dict[str, float]:
@@ -193,4 +211,5 @@ def evaluate(inst: Instance, plan: Plan) -> dict[str, float]:
         "on_time_rate": len(on_time) / inst.n,
         "makespan": float(routes["return_time"].max() - routes["departure"].min()) if k else 0.0,
         "mean_service_start": float(stops["start"].mean()) if len(stops) else 0.0,
+        "mean_time_to_serve": mean_time_to_serve(inst, plan),
     }

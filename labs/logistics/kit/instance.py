@@ -16,6 +16,10 @@ import pandas as pd
 
 from workbench.lab import Case
 
+__all__ = ["CUSTOMERS_FILE", "CUSTOMER_COLUMNS", "FLEET_FIELDS", "FLEET_FILE", "TRIPS_FILE",
+           "Instance", "coordinates", "distance_matrix", "load_instance", "load_trips",
+           "read_instance", "travel_matrix"]
+
 CUSTOMER_COLUMNS = ("id", "x", "y", "demand", "ready", "due", "service")
 FLEET_FIELDS = ("depot_x", "depot_y", "vehicles", "capacity", "shift_start", "shift_end",
                 "speed_km_per_min")

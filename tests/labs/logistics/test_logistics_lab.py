@@ -15,7 +15,8 @@ from workbench.testing import CHECKS
 def test_is_a_lab():
     assert isinstance(LAB, Lab) and LAB.slug == "logistics"
     assert sum(m.weight for m in LAB.metrics) == 100
-    assert {c.name for c in LAB.claims} == {"delivery_time", "vehicle_use"}
+    assert {c.name for c in LAB.claims} == {"delivery_time", "delivery_time_customer",
+                                            "vehicle_use"}
 
 
 @pytest.mark.parametrize("check", [c for c in CHECKS if c.__name__ in (
@@ -30,6 +31,7 @@ def test_metrics_are_all_evaluated(tmp_path):
     values = LAB.evaluate(case, LAB.baseline(case))
     assert {m.name for m in LAB.metrics} <= set(values)
     assert set(LAB.sensitivity_baselines(case)) == {"competent_dispatcher",
+                                                    "deadline_dispatcher",
                                                     "naive_nearest_neighbour"}
 
 

@@ -68,4 +68,4 @@ def test_not_a_solomon_file(tmp_path):
 def test_naive_baseline_left_out_when_the_fleet_is_too_small(data, tmp_path):
     case = case_from_solomon(data / "solomon" / "R101.txt", tmp_path / "r101")
     # R101: the naive nearest neighbour needs 37 vans, the fleet has 25
-    assert set(LAB.sensitivity_baselines(case)) == {"competent_dispatcher"}
+    assert set(LAB.sensitivity_baselines(case)) == {"competent_dispatcher", "deadline_dispatcher"}
