@@ -15,6 +15,7 @@ from browser.conftest import Ui, browser  # noqa: F401  (tests/browser's fixture
 from labs.logistics import LAB
 from workbench.classroom import Settings, add_user, create_assignment
 from workbench.classroom.course import ENV, gradebook
+from workbench.store import DB_ENV
 
 STUDENTS = ("s01", "s02", "s03")
 PASSWORD = "correct horse battery"
@@ -43,10 +44,30 @@ def template_course(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture
-def course(template_course, tmp_path, monkeypatch) -> Path:
+@pytest.fixture(scope="session")
+def template_course_pg(tmp_path_factory, postgres) -> tuple[Path, str]:
+    """The same course with its database in PostgreSQL: (folder, template database name)."""
+    root = tmp_path_factory.mktemp("template-pg") / "course"
+    url = postgres.database()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(ENV, str(root))
+        patch.setenv(DB_ENV, url)
+        make_course(root)
+        gradebook().close()  # no connection left: the database is copied as a template
+    return root, url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def course(request, tmp_path, monkeypatch) -> Path:
+    """A fresh copy of the course, its database an SQLite file, then a PostgreSQL database."""
     root = tmp_path / "course"
-    shutil.copytree(template_course, root)
+    if request.param == "sqlite":
+        shutil.copytree(request.getfixturevalue("template_course"), root)
+        monkeypatch.delenv(DB_ENV, raising=False)
+    else:
+        template, name = request.getfixturevalue("template_course_pg")
+        shutil.copytree(template, root)
+        monkeypatch.setenv(DB_ENV, request.getfixturevalue("postgres").database(name))
     monkeypatch.setenv(ENV, str(root))
     return root
 
