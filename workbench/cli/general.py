@@ -184,6 +184,8 @@ def reproduce_command(lab: str | None, seeds: int, size: str, workers: int,
             click.echo(f"  {c['name']}: claimed {c['claimed']}, measured {measured} "
                        f"95% CI {interval} -> {'holds' if c['holds'] else 'DOES NOT HOLD'}")
         for name, rows in entry["sensitivity"].items():
-            shown = ", ".join(f"{r['name']}={'n/a' if r['measured'] is None else format(r['measured'], '.4g')}"
-                              for r in rows)
+            shown = ", ".join(
+                f"{r['name']}={'n/a' if r['measured'] is None else format(r['measured'], '.4g')}"
+                + (f" [{r['ci95'][0]:.4g}, {r['ci95'][1]:.4g}]" if None not in r["ci95"] else "")
+                for r in rows)
             click.echo(f"  against {name}: {shown}")
