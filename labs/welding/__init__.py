@@ -1,10 +1,12 @@
 """Welding lab: a bad reflow-soldering batch on an SMT line.
 
-Control class: SPC on the line's own records (p-chart, Pareto, Shewhart chart with Western
-Electric rules, Welch t-tests), fix = the most significant set point back to nominal.
-Experimental class: an RPA bot collects the machine logs, a gradient-boosting defect model
-finds the root cause, and an interlock read off its partial dependence fixes the process.
-Claimed: the defect rate falls from about 3 % to about 1 %.
+Control class: SPC on the line's own records (p-chart, Pareto, Western Electric rules, CUSUM,
+stratification, Welch and chi-square tests); it finds where and when, blames the change the
+records show there, and undoes it. Experimental class: an RPA bot collects the machine logs,
+a gradient-boosting defect model names the reading behind the defects, the logs locate it,
+and the cheapest fix that removes the cause is chosen. Claimed, under this lab's scenario (see
+docs/welding/instructor.md): the defect rate falls from about 3 % to about 1 %, and the
+control class's fix does not bring it down.
 """
 
 from __future__ import annotations
@@ -26,33 +28,39 @@ __all__ = ["LAB", "WeldingLab", "Action", "CollectionReport", "Submission", "rea
            "run_batch", "write_submission"]
 
 METRICS = (
-    Metric("pr_auc", "", True, 30, "PR-AUC",
+    Metric("pr_auc", "", True, 25, "PR-AUC",
            "average precision of the defect probabilities on the held-out boards"),
-    Metric("diagnosis", "", True, 20, "Diagnosis",
+    Metric("diagnosis", "", True, 25, "Diagnosis",
            "share of line, variable, shift and confounder named correctly"),
-    Metric("expected_defect_rate", "", False, 50, "Expected defect rate after the fix",
+    Metric("expected_defect_rate", "", False, 20, "Expected defect rate after the fix",
            "mean hidden defect probability when the batch is re-run with the actions"),
+    Metric("effective_fix_cost", "per good board", False, 30, "Cost per good board",
+           "material, line time, holds, repairs and scrap over the boards that pass; a fix "
+           "that leaves the batch above 1.2 % defective is credited with no saving"),
     Metric("roc_auc", "", True, 0, "ROC-AUC"),
     Metric("mcc", "", True, 0, "MCC", "flagging as many boards as there are defects"),
     Metric("recall_at_5pct_false_alarm", "", True, 0, "Recall at 5 % false alarms"),
     Metric("pr_auc_vs_bayes", "", True, 0, "PR-AUC / Bayes-optimal PR-AUC",
            "against a ranking by the true hidden probabilities"),
-    Metric("fix_cost", "per board", False, 0, "Cost per board",
-           "rework of defects + handling of held boards + lost line time"),
+    Metric("fix_cost", "per good board", False, 0, "Cost per good board (uncapped)"),
     Metric("held_fraction", "", False, 0, "Boards held by interlocks"),
     Metric("throughput_loss", "", False, 0, "Line time lost"),
     Metric("asis_defect_rate", "", False, 0, "Expected defect rate of the batch as it ran"),
 )
 
 CLAIMS = (
-    Claim("bad_batch", "Expected defect rate of the batch as it ran", "about 3 %",
-          value_of("asis_defect_rate", of="reference"), low=0.027, high=0.033),
-    Claim("fixed_rate", "Expected defect rate after the experimental class's fix", "about 1 %",
-          value_of("expected_defect_rate"), high=0.012),
-    Claim("control_fix_fails", "Expected defect rate after the control class's fix",
-          "does not drop", value_of("expected_defect_rate", of="baseline"), low=0.023),
+    Claim("bad_batch", "Expected defect rate of the batch as it ran (under this scenario)",
+          "about 3 %", value_of("asis_defect_rate", of="reference"), low=0.027, high=0.033),
+    Claim("fixed_rate", "Expected defect rate after the experimental class's fix (under this "
+          "scenario)", "about 1 %", value_of("expected_defect_rate"), high=0.012),
+    Claim("control_fix_fails", "Expected defect rate after the control class's fix (under "
+          "this scenario)", "does not drop", value_of("expected_defect_rate", of="baseline"),
+          low=0.023),
 )
+SCENARIO = ("holds under this scenario: a heater element of one line's peak zone fails early "
+            "in the batch; see docs/welding/instructor.md")
 
+SLOW_DOWN = 70.0  # cm/min: the lower end of the recipe's qualified conveyor range
 _REFERENCE_CACHE: dict[tuple[str, float], Submission] = {}
 
 
@@ -69,18 +77,12 @@ class WeldingLab:
     metrics = METRICS
     claims = CLAIMS
     submission_suffixes = (".json",)
-    known_failures = {"check_claims_on_default_case": (
-        "two of the case study's figures do not hold under the brief's own process physics: "
-        "the operators' conveyor speed-up is itself a cause (-0.9 degC of peak per cm/min), "
-        "so the batch runs at about 3.6 % instead of 3 % and putting the speed back to nominal "
-        "brings it to about 1.7 %, not the >= 2.3 % claimed; the experimental fix (about "
-        "0.8 %) holds. `workbench reproduce welding` reports all three, see "
-        "docs/welding/instructor.md")}
+    scenario = SCENARIO
     code_entry = CodeEntry("analyse", "submission.json", doc=(
         "def analyse(public_dir: Path, out_dir: Path) -> None: read the raw logs under "
         "public_dir/logs and holdout.csv, and write submission.json into out_dir: "
         '{"predictions": {serial: probability}, "diagnosis": {"line", "variable", "shift", '
-        '"confounder"}, "actions": [{"type": "interlock", "variable": "z7_pv", "min": 244}]}.'))
+        '"confounder"}, "actions": [...]} (see labs/welding/starter/README.md).'))
 
     def make_case(self, seed: int, size: str = "class", *, out: Path) -> Case:
         return _generate.make_case(seed, size, out=out)
@@ -97,10 +99,15 @@ class WeldingLab:
         return _REFERENCE_CACHE[key]
 
     def sensitivity_baselines(self, case: Case) -> dict[str, Submission]:
-        """Other control-class fixes: doing nothing, and holding boards on the set point."""
+        """Other fixes without the logs: doing nothing, slowing every line down, and slowing
+        down the line the p-chart points at (where, without what)."""
         base = self.baseline(case)
-        nothing = Submission(base.predictions, base.diagnosis, ())
-        return {"no action": nothing, "speed back to nominal": base}
+        line = base.diagnosis["line"]
+        return {"no action": Submission(base.predictions, base.diagnosis, ()),
+                "blanket slow-down": Submission(base.predictions, base.diagnosis, (
+                    Action("setpoint", "conv_cm_min", value=SLOW_DOWN),)),
+                "slow-down of the flagged line": Submission(base.predictions, base.diagnosis, (
+                    Action("setpoint", "conv_cm_min", line, value=SLOW_DOWN),))}
 
     def read_submission(self, path: Path) -> Submission:
         return read_submission(path)

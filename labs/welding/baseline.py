@@ -1,9 +1,12 @@
 """The control class: statistical process control on what a line has without log capture.
 
-Inputs are the AOI results, the MES traveller and the Excel shift reports (set points, never
-per-minute oven readings). Methods: a p-chart per line and shift, a Pareto of defect codes, an
-individuals (Shewhart) chart with Western Electric rules, and Welch t-tests of the set points.
-The fix is the traditional one: put the most significant variable back to nominal.
+Inputs are the AOI results, the MES traveller and the Excel shift reports (set points, paste
+lots, crews, never per-minute oven readings). Methods: a p-chart per line and shift, a Pareto
+of defect codes, an individuals (Shewhart) chart with Western Electric rules, a CUSUM of each
+line's shift rates, stratification by line, shift and hour into the shift, Welch t-tests of
+the set points and chi-square tests of the recorded materials and crews. It finds *where*
+and *when* (the line, the worst shift, the first bad shift) and blames what the records show
+changing there: the fix is to undo that change.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ class ControlAnalysis:
     pareto: pd.DataFrame     # defect code, count, cumulative share
     we_alarms: pd.DataFrame  # Western Electric rule violations on the individuals chart
     ttests: pd.DataFrame     # Welch t-test per set point: defective vs good boards
+    strata: pd.DataFrame     # defect rate by line, shift and hour into the shift
+    chi2: pd.DataFrame       # chi-square test per recorded category (paste lot, crew)
+    onset: dict[str, str]    # per line: first shift a CUSUM of its shift rates alarms
 
 
 def load_line_data(public: Path) -> pd.DataFrame:
@@ -49,7 +55,8 @@ def load_line_data(public: Path) -> pd.DataFrame:
     reports["date"] = pd.to_datetime(reports["date"]).dt.strftime("%Y-%m-%d")
     production = mes["oven_in"] - pd.Timedelta(hours=6)
     boards = mes.assign(date=production.dt.strftime("%Y-%m-%d"),
-                        shift=np.array(ph.SHIFTS)[production.dt.hour // 8])
+                        shift=np.array(ph.SHIFTS)[production.dt.hour // 8],
+                        hour=production.dt.hour % 8)
     aoi = aoi.assign(defect=((aoi["result"] == "FAIL")
                              & (aoi["operator_verdict"] == "CONFIRMED")).astype(int))
     boards = boards.merge(aoi[["serial", "defect", "defect_codes"]], on="serial", how="left")
@@ -113,8 +120,44 @@ def analyse_boards(boards: pd.DataFrame) -> ControlAnalysis:
         we += [{"line": line, "shift": s.split("|")[0], "rule": s.split("|")[1]}
                for s in western_electric(series)]
     we_alarms = pd.DataFrame(we, columns=["line", "shift", "rule"])
-    return ControlAnalysis(shifts, chart, pareto, we_alarms,
-                           welch_tests(inspected))
+    strata = (inspected.groupby(["line", "shift", "hour"], as_index=False)
+              .agg(boards=("serial", "size"), defect_rate=("defect", "mean")))
+    return ControlAnalysis(shifts, chart, pareto, we_alarms, welch_tests(inspected), strata,
+                           chi2_tests(inspected), cusum_onsets(shifts))
+
+
+def cusum_onsets(shifts: pd.DataFrame, k: float = 0.5, h: float = 5.0) -> dict[str, str]:
+    """Per line, the first shift (date and shift) where an upper CUSUM of its standardised
+    shift rates alarms; in-control p0 is the plant's median shift rate."""
+    p0 = float(np.median(shifts["defects"] / shifts["boards"]))
+    out = {}
+    order = {s: i for i, s in enumerate(ph.SHIFTS)}
+    for line, g in shifts.groupby("line"):
+        g = g.sort_values(["date", "shift"], key=lambda c: c.map(order) if c.name == "shift"
+                          else c)
+        z = (g["defects"] / g["boards"] - p0) / np.sqrt(p0 * (1 - p0) / g["boards"])
+        s = 0.0
+        for (_, row), zi in zip(g.iterrows(), z, strict=True):
+            s = max(0.0, s + zi - k)
+            if s > h:
+                out[line] = f"{row['date']} {row['shift']}"
+                break
+    return out
+
+
+def chi2_tests(boards: pd.DataFrame) -> pd.DataFrame:
+    """Chi-square test of independence of defects and each recorded category."""
+    rows = []
+    for column in ("paste_lot", "operator"):
+        table = pd.crosstab(boards[column].astype(str), boards["defect"])
+        if table.shape[0] < 2 or table.shape[1] < 2:
+            rows.append({"variable": column, "chi2": 0.0, "p_value": 1.0, "worst": ""})
+            continue
+        chi2, p, _, _ = stats.chi2_contingency(table)
+        rate = table[1] / table.sum(axis=1)
+        rows.append({"variable": column, "chi2": float(chi2), "p_value": float(p),
+                     "worst": str(rate.idxmax())})
+    return pd.DataFrame(rows).sort_values("p_value", kind="stable").reset_index(drop=True)
 
 
 def welch_tests(boards: pd.DataFrame) -> pd.DataFrame:
@@ -133,19 +176,42 @@ def welch_tests(boards: pd.DataFrame) -> pd.DataFrame:
 
 
 def baseline(case: Case) -> Submission:
-    """The control class's answer: rates per line and shift, and the set point back to nominal."""
+    """The control class's answer: rates per line, shift and period as probabilities, the
+    line and shift that stand out, the recorded change most associated with defects, undone."""
     boards = load_line_data(case.public)
     result = analyse_boards(boards)
     rates = result.shifts.groupby(["line", "shift"])[["defects", "boards"]].sum()
-    # Laplace-smoothed rate of each line and shift, used as every board's probability.
-    rates = (rates["defects"] + 1) / (rates["boards"] + 2)
-    worst_line, worst_shift = rates.idxmax()
-    variable = result.ttests.iloc[0]["variable"]
+    worst_line, worst_shift = ((rates["defects"] + 1) / (rates["boards"] + 2)).idxmax()
+    onset = result.onset.get(worst_line)
+    after = boards["line"].eq(worst_line) & (
+        (boards["date"] + " " + boards["shift"].map({s: str(i) for i, s in
+                                                     enumerate(ph.SHIFTS)}))
+        >= _sortable(onset)) if onset else pd.Series(False, index=boards.index)
+    boards = boards.assign(period=np.where(after, "after", "before"))
+    inspected = boards[boards["defect"].notna()]
+    cell = inspected.groupby(["line", "shift", "period"])["defect"].agg(["sum", "size"])
+    smoothed = (cell["sum"] + 1) / (cell["size"] + 2)  # Laplace-smoothed rate of each cell
     holdout = pd.read_csv(case.public / "holdout.csv", dtype=str)["serial"]
-    boards = boards.set_index("serial").loc[holdout]
-    predictions = {s: float(rates[(line, shift)])
-                   for s, line, shift in zip(holdout, boards["line"], boards["shift"], strict=True)}
-    action = Action("setpoint", variable, worst_line, worst_shift, value=NOMINAL[variable])
-    diagnosis = {"line": worst_line, "variable": variable, "shift": worst_shift,
+    rows = boards.set_index("serial").loc[holdout]
+    fallback = float(inspected["defect"].mean())
+    predictions = {s: float(smoothed.get((line, shift, period), fallback))
+                   for s, line, shift, period in zip(holdout, rows["line"], rows["shift"],
+                                                     rows["period"], strict=True)}
+    tests = pd.concat([result.chi2[["variable", "p_value"]],
+                       result.ttests[["variable", "p_value"]]]).sort_values("p_value",
+                                                                            kind="stable")
+    suspect = str(tests.iloc[0]["variable"])
+    if suspect == "paste_lot":
+        action = Action("revert", "paste_lot", worst_line)
+    elif suspect in NOMINAL:
+        action = Action("setpoint", suspect, worst_line, worst_shift, value=NOMINAL[suspect])
+    else:  # a crew cannot be undone by a process action; hold nothing, change nothing
+        action = None
+    diagnosis = {"line": worst_line, "variable": suspect, "shift": worst_shift,
                  "confounder": "none"}
-    return Submission(predictions, diagnosis, (action,))
+    return Submission(predictions, diagnosis, (action,) if action else ())
+
+
+def _sortable(onset: str) -> str:
+    date, shift = onset.split()
+    return f"{date} {ph.SHIFTS.index(shift)}"

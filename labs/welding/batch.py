@@ -35,12 +35,44 @@ class Plan:
         return cls(*SIZE_PLAN[size])
 
     @property
-    def fault_days(self) -> range:
-        return range(int(0.3 * self.days), int(0.9 * self.days))
-
-    @property
     def first_holdout_day(self) -> int:
         return int(0.7 * self.days)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """The heater failure of one batch: where, which shift is worst, and when it started."""
+
+    line: str
+    zone: str
+    shift: str         # the shift with the highest heat demand (deepest sag)
+    onset_day: int     # production day of the failure
+    onset_minute: int  # minute of that production day (0 = 06:00)
+
+    @property
+    def lot_change_minute(self) -> int:
+        """The new paste lot was opened at the start of the shift the element failed in."""
+        return (self.onset_minute // SHIFT_MIN) * SHIFT_MIN
+
+    def to_json(self) -> dict:
+        return {"line": self.line, "zone": self.zone, "shift": self.shift,
+                "onset_day": self.onset_day, "onset_minute": self.onset_minute,
+                "onset": (START + timedelta(days=self.onset_day,
+                                            minutes=self.onset_minute)).isoformat(),
+                "onset_date": (START + timedelta(days=self.onset_day)).date().isoformat()}
+
+
+def draw_fault(seed: int, plan: Plan) -> Fault:
+    """The fault of a seed, drawn from the set of plausible ones (any line, any worst shift,
+    an onset early in the batch so that the inspected days see it)."""
+    rng = np.random.default_rng([seed, 31])
+    line = ph.LINES[int(rng.integers(len(ph.LINES)))]
+    shift = ph.SHIFTS[int(rng.integers(len(ph.SHIFTS)))]
+    fraction = float(rng.choice(ph.FAULT_ONSET_FRACTION))
+    onset_day = max(1, round(fraction * plan.days))
+    # Late enough in the day that the failure is not at the very start of the production day.
+    onset_minute = int(rng.integers(60, MINUTES - 60))
+    return Fault(line, ph.FAULT_ZONE, shift, onset_day, onset_minute)
 
 
 @dataclass
@@ -49,7 +81,8 @@ class Chunk:
 
     line: str
     day: int
-    fault_day: bool
+    fault: Fault
+    sag_c: np.ndarray        # (minutes,) °C the failed heater leaves its zone short (0: healthy)
     zone_noise: np.ndarray   # (minutes, 7)
     speed_noise: np.ndarray  # (minutes,)
     o2: np.ndarray           # (minutes,)
@@ -57,7 +90,8 @@ class Chunk:
     oven_in_s: np.ndarray    # seconds since the day's 06:00, sorted
     thickness: np.ndarray
     component: np.ndarray
-    paste: np.ndarray
+    paste: np.ndarray        # SPI volume as printed (%), new lot included
+    new_lot: np.ndarray      # printed with the new supplier's paste lot
     paste_reprint: np.ndarray
     peak_noise: np.ndarray
     rh: np.ndarray
@@ -78,26 +112,19 @@ class Chunk:
         date = (START + timedelta(days=self.day)).strftime("%y%m%d")
         return [f"{self.line}-{date}-{k:04d}" for k in range(len(self.oven_in_s))]
 
-    def sag(self) -> np.ndarray:
-        """Zone-7 heater sag per minute (°C): grows through the night shift on the faulty line."""
-        out = np.zeros(MINUTES)
-        if self.fault_day and self.line == ph.SAG_LINE:
-            night = np.arange(MINUTES) >= 2 * SHIFT_MIN
-            hours = (np.arange(MINUTES) - 2 * SHIFT_MIN) / 60.0
-            out[night] = ph.SAG_START_C + ph.SAG_PER_HOUR_C * hours[night]
-        return out
+    @property
+    def fault_zone(self) -> int:
+        return ph.ZONES.index(self.fault.zone)
 
     def oven_minutes(self) -> dict[str, np.ndarray]:
         """The oven as it ran, minute by minute (what its log records)."""
-        zones = np.asarray(ph.ZONE_SP) + self.zone_noise
-        zones[:, 6] += self.burst - self.sag()
-        speed_sp = ph.SPEED_SP + self.speedup()
-        return {"zones": zones, "speed_sp": speed_sp, "speed": speed_sp + self.speed_noise,
-                "o2": self.o2}
-
-    def speedup(self) -> np.ndarray:
-        """Operators run the conveyor faster while the heater sags (they chase the output)."""
-        return np.where(self.sag() > 0, ph.OPERATOR_SPEEDUP, 0.0)
+        sp = np.asarray(ph.ZONE_SP)
+        zones = sp + self.zone_noise
+        zones[:, self.fault_zone] -= self.sag_c
+        zones[:, 6] += self.burst
+        speed_sp = np.full(MINUTES, ph.SPEED_SP)
+        return {"zones": zones, "zone_sp": np.tile(sp, (MINUTES, 1)), "speed_sp": speed_sp,
+                "speed": speed_sp + self.speed_noise, "o2": self.o2}
 
 
 def _ar1(rng: np.random.Generator, n: int, sd: float, phi: float, cols: int = 1) -> np.ndarray:
@@ -114,7 +141,22 @@ def environment(seed: int, day: int) -> np.ndarray:
     return 48.0 + _ar1(rng, MINUTES // 5, 6.0, 0.98)
 
 
-def make_chunk(seed: int, plan: Plan, line: str, day: int, rh_5min: np.ndarray) -> Chunk:
+def fault_sag(seed: int, fault: Fault, line: str, day: int) -> np.ndarray:
+    """°C the failed heater leaves its zone short, per minute of one line and day."""
+    out = np.zeros(MINUTES)
+    if line != fault.line or day < fault.onset_day:
+        return out
+    rng = np.random.default_rng([seed, 41, day])
+    worst, other = ph.FAULT_SHIFT_FACTOR
+    factor = np.repeat([worst if s == fault.shift else other for s in ph.SHIFTS], SHIFT_MIN)
+    out = ph.FAULT_SAG_C * factor + _ar1(rng, MINUTES, ph.FAULT_SAG_NOISE_C, 0.95)
+    if day == fault.onset_day:
+        out[:fault.onset_minute] = 0.0
+    return np.maximum(out, 0.0)
+
+
+def make_chunk(seed: int, plan: Plan, line: str, day: int, rh_5min: np.ndarray,
+               fault: Fault) -> Chunk:
     rng = np.random.default_rng([seed, ph.LINES.index(line), day])
     zone_noise = _ar1(rng, MINUTES, 1.5, 0.7, cols=7)
     speed_noise = _ar1(rng, MINUTES, 2.5, 0.9)
@@ -132,12 +174,19 @@ def make_chunk(seed: int, plan: Plan, line: str, day: int, rh_5min: np.ndarray) 
         times.append(np.sort(rng.integers(lo, hi, size=n)))
     oven_in = np.concatenate(times)
     n = len(oven_in)
+    thickness = rng.choice(ph.THICKNESSES, size=n, p=ph.THICKNESS_P)
+    component = rng.choice(ph.COMPONENTS, size=n, p=ph.COMPONENT_P)
+    paste, reprint = rng.normal(100.0, 9.0, size=n), rng.normal(100.0, 9.0, size=n)
+    # Printing happens ~10 min before the oven; the new lot is on from its opening onwards.
+    new_lot = np.zeros(n, dtype=bool)
+    if line == fault.line and day >= fault.onset_day:
+        start = fault.lot_change_minute * 60 if day == fault.onset_day else -(10**9)
+        new_lot = oven_in - 600 >= start
     return Chunk(
-        line=line, day=day, fault_day=day in plan.fault_days,
+        line=line, day=day, fault=fault, sag_c=fault_sag(seed, fault, line, day),
         zone_noise=zone_noise, speed_noise=speed_noise, o2=o2, burst=burst, oven_in_s=oven_in,
-        thickness=rng.choice(ph.THICKNESSES, size=n, p=ph.THICKNESS_P),
-        component=rng.choice(ph.COMPONENTS, size=n, p=ph.COMPONENT_P),
-        paste=rng.normal(100.0, 9.0, size=n), paste_reprint=rng.normal(100.0, 9.0, size=n),
+        thickness=thickness, component=component,
+        paste=paste + ph.NEW_LOT_VOLUME_PCT * new_lot, new_lot=new_lot, paste_reprint=reprint,
         peak_noise=rng.normal(0.0, 1.0, size=n), rh=rh_5min[oven_in // 300],
         u_defect=rng.random(n), u_code=rng.random(n),
     )
@@ -146,7 +195,8 @@ def make_chunk(seed: int, plan: Plan, line: str, day: int, rh_5min: np.ndarray) 
 def iter_chunks(seed: int, size: str) -> Iterator[Chunk]:
     """Every chunk of the batch in time order (day by day, line by line)."""
     plan = Plan.of(size)
+    fault = draw_fault(seed, plan)
     for day in range(plan.days):
         rh = environment(seed, day)
         for line in ph.LINES:
-            yield make_chunk(seed, plan, line, day, rh)
+            yield make_chunk(seed, plan, line, day, rh, fault)

@@ -4,7 +4,8 @@ Oven vendor A (lines 1 and 3): key=value text, one reading per minute plus board
 Oven vendor B (line 2): JSON lines shaped like IPC-CFX messages, conveyor speed in mm/s.
 SPI: lines 1–2 write ``;``-separated CSV with decimal commas; line 3 writes volume as a ratio.
 AOI: defect codes per board; false calls are overturned by an operator (not defects).
-Missing values are written as -999, line 3's oven clock runs 90 s ahead.
+Missing values are written as -999, line 3's oven clock runs 90 s ahead. Both ovens log their
+deviation warnings and alarms with the operator's acknowledgement (see ``physics.WARN_C``).
 """
 
 from __future__ import annotations
@@ -66,18 +67,29 @@ def write_oven(chunk: Chunk, readings: dict, folder: Path, rng: np.random.Genera
     return path
 
 
-def _alarm(zones_row: np.ndarray) -> str:
+def alarm_state(zones_row: np.ndarray) -> tuple[str, bool]:
+    """(code, acknowledged) of the oven's deviation check in one minute.
+
+    Beyond ``ALARM_C`` the red lamp stops the conveyor (``Zk_DEV_ALARM``); beyond ``WARN_C``
+    the yellow lamp lights (``Zk_DEV_WARN``). Operators acknowledge warnings at the panel;
+    the log keeps the acknowledgement."""
     dev = np.abs(zones_row - np.asarray(ph.ZONE_SP))
     dev[zones_row == MISSING] = 0
-    return f"Z{int(np.argmax(dev)) + 1}_DEV" if dev.max() > 15 else "NONE"
+    k = int(np.argmax(dev))
+    if dev[k] > ph.ALARM_C:
+        return f"Z{k + 1}_DEV_ALARM", True
+    if dev[k] > ph.WARN_C:
+        return f"Z{k + 1}_DEV_WARN", True
+    return "NONE", False
 
 
 def _key_value(t: str, line: str, oven: str, zrow: np.ndarray, readings: dict, i: int) -> str:
     zones = " ".join(f"z{k + 1}_sp={ph.ZONE_SP[k]:.0f} z{k + 1}_pv={zrow[k]:.1f}"
                      for k in range(7))
+    code, ack = alarm_state(zrow)
     return (f"{t} line={line} oven={oven} recipe=SAC305_STD {zones} "
             f"conv_sp={readings['speed_sp'][i]:.0f} conv_cm_min={readings['speed'][i]:.1f} "
-            f"o2_ppm={readings['o2'][i]:.0f} alarm={_alarm(zrow)}")
+            f"o2_ppm={readings['o2'][i]:.0f} alarm={code}" + (" ack=OPERATOR" if ack else ""))
 
 
 def _cfx(t: str, kind: int, i: int, oven: str, zones: np.ndarray, readings: dict,
@@ -90,8 +102,12 @@ def _cfx(t: str, kind: int, i: int, oven: str, zones: np.ndarray, readings: dict
     values += [{"Name": "Conveyor.Speed", "Value": round(readings["speed"][i] / 6.0, 3),
                 "Unit": "mm/s"},
                {"Name": "Atmosphere.O2", "Value": round(float(readings["o2"][i])), "Unit": "ppm"}]
-    return {"MessageName": "CFX.Production.Processing.ReadingsRecorded", "Source": oven,
-            "TimeStamp": t, "Readings": values}
+    message = {"MessageName": "CFX.Production.Processing.ReadingsRecorded", "Source": oven,
+               "TimeStamp": t, "Readings": values}
+    code, ack = alarm_state(zones[i])
+    if code != "NONE":
+        message["Alarms"] = [{"Code": code, "Acknowledged": ack}]
+    return message
 
 
 def write_spi(chunk: Chunk, folder: Path, rng: np.random.Generator) -> Path:

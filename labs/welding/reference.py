@@ -3,9 +3,13 @@
 1. The collection bot joins every oven reading to its board.
 2. A class-weighted gradient-boosting model is trained on the inspected days (the last 30 %
    of them kept aside to score it and to measure importance honestly).
-3. Permutation importance, single and grouped, names the variable; the confounder is the
-   variable that moves with it; partial dependence gives the safe window.
-4. The fix is an interlock that holds boards while that reading is outside the window.
+3. Permutation importance, single and grouped, names the variable; a refit without each of
+   the two leading suspects keeps the one the model cannot do without.
+4. The logs locate it: the line whose readings of that variable leave the set point, the
+   first board where a CUSUM of them alarms (the onset), the shift where the deficit is
+   deepest; the recorded change that coincides with the onset is named as the confounder.
+5. The fix is the cheapest one that removes the cause: a zone reading that sags is a heater
+   to repair on that line; any other reading gets an interlock read off partial dependence.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class ModelReport:
     diagnosis: dict[str, str]
     window: tuple[float | None, float | None]
     predictions: dict[str, float]
+    where: dict[str, str]
 
 
 def split(boards: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -129,25 +134,57 @@ def widen_to_budget(values: pd.Series, window: tuple[float | None, float | None]
             high += step
 
 
-def diagnose(boards: pd.DataFrame, cause: str, window: tuple[float | None, float | None]
-             ) -> dict[str, str]:
-    """Where the cause leaves its window most, and which variable moves along with it."""
-    low, high = window
-    value = boards[cause]
-    out = pd.Series(False, index=boards.index)
-    if low is not None:
-        out |= value < low
-    if high is not None:
-        out |= value > high
-    if not out.any():
-        return {"line": "none", "variable": cause, "shift": "none", "confounder": "none"}
-    line, shift = boards[out].groupby(["line", "shift"]).size().idxmax()
-    others = [c for c in PROCESS if c != cause]
-    shift_sd = {c: abs(boards.loc[out, c].mean() - boards.loc[~out, c].mean())
-                / boards[c].std() for c in others}
-    confounder = max(shift_sd, key=shift_sd.get)
-    return {"line": line, "variable": cause, "shift": shift,
-            "confounder": confounder if shift_sd[confounder] > 0.5 else "none"}
+def locate(boards: pd.DataFrame, cause: str) -> dict[str, str]:
+    """Line, onset and worst shift of a cause, from its readings against the set point.
+
+    The line is the one whose mean deviation from nominal is largest; the onset is the first
+    board of that line where a one-sided CUSUM (in units of the other lines' σ) alarms; it is
+    tuned for a large sustained shift (k 2, h 20): readings are autocorrelated minute to
+    minute, so the textbook k 0.5, h 5 alarms on noise. The shift is the one with the deepest
+    mean deviation after the onset."""
+    dev = boards[cause] - NOMINAL[cause]
+    by_line = dev.groupby(boards["line"]).mean()
+    line = str(by_line.abs().idxmax())
+    sign = -1.0 if by_line[line] < 0 else 1.0
+    sd = float(dev[boards["line"] != line].std()) or 1.0
+    own = boards[boards["line"] == line].sort_values("oven_in")
+    z = (sign * (own[cause] - NOMINAL[cause]) / sd).fillna(0.0).to_numpy()
+    s, hit = 0.0, None
+    for i, zi in enumerate(z):
+        s = max(0.0, s + zi - 2.0)
+        if s > 20.0:
+            hit = i
+            break
+    if hit is None:
+        return {"line": line, "shift": "none", "onset": "", "onset_date": ""}
+    onset = own.iloc[hit]
+    after = own.iloc[hit:]
+    shift = str((sign * (after[cause] - NOMINAL[cause])).groupby(after["shift"]).mean().idxmax())
+    return {"line": line, "shift": shift, "onset": str(onset["oven_in"]),
+            "onset_date": str(onset["production_date"])}
+
+
+def coinciding_change(boards: pd.DataFrame, line: str, onset: str) -> str:
+    """A recorded change on ``line`` within a shift of the onset (a confounder): a paste
+    supplier that first appears then, or a crew that first appears then."""
+    if not onset:
+        return "none"
+    own = boards[boards["line"] == line].sort_values("oven_in")
+    t, window = pd.Timestamp(onset), pd.Timedelta(hours=8)
+    start = own["oven_in"].min()
+    supplier = own["paste_lot"].astype(str).str[0]
+    first_seen = own["oven_in"].groupby(supplier).min()
+    if any(abs(ts - t) <= window and ts > start for ts in first_seen):
+        return "paste_lot"
+    return "none"
+
+
+def diagnose(boards: pd.DataFrame, cause: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The diagnosis fields and where the cause was found (line, shift, onset)."""
+    where = locate(boards, cause)
+    confounder = coinciding_change(boards, where["line"], where["onset"])
+    return ({"line": where["line"], "variable": cause, "shift": where["shift"],
+             "confounder": confounder}, where)
 
 
 def analyse(boards: pd.DataFrame, seed: int = 0) -> ModelReport:
@@ -170,8 +207,12 @@ def _analyse(boards: pd.DataFrame, seed: int) -> ModelReport:
     importance = pd.DataFrame({"feature": FEATURES, "importance": perm.importances_mean,
                                "std": perm.importances_std}).sort_values(
         "importance", ascending=False).reset_index(drop=True)
-    candidates = [f for f in importance["feature"] if f in PROCESS][:2]
-    cause = drop_column_winner(pd.concat([fit, val]), candidates, seed)
+    # The model says which readings matter; the logs say which of them went off and stayed
+    # off. Of the leading readings that show a sustained shift, keep the one the model
+    # cannot do without.
+    candidates = [f for f in importance["feature"] if f in PROCESS][:3]
+    sustained = [c for c in candidates if locate(boards, c)["onset"]]
+    cause = drop_column_winner(pd.concat([fit, val]), (sustained or candidates)[:2], seed)
     dependence = {}
     # Partial dependence averages over a fixed sample of boards: same curve, far less work.
     sample = feature_frame(boards.sample(min(len(boards), 3000), random_state=seed))
@@ -187,11 +228,17 @@ def _analyse(boards: pd.DataFrame, seed: int) -> ModelReport:
     final = make_classifier(seed).fit(feature_frame(full), full["defect"].astype(int))
     risk = final.predict_proba(feature_frame(holdout))[:, 1]
     predictions = dict(zip(holdout["serial"], risk, strict=True))
+    diagnosis, where = diagnose(boards, cause)
     return ModelReport(validation, importance, grouped_importance(model, Xv, yv, seed, 3),
-                       dependence, diagnose(boards, cause, window), window, predictions)
+                       dependence, diagnosis, window, predictions, where)
 
 
 def fix_actions(report: ModelReport) -> tuple[Action, ...]:
+    """Repair a sagging zone's heater on its line; otherwise an interlock on the window."""
+    cause, line = report.diagnosis["variable"], report.diagnosis["line"]
+    zone = cause.removesuffix("_pv")
+    if zone in ph.ZONES and line in ph.LINES and report.where.get("onset"):
+        return (Action("repair", zone, line),)
     low, high = report.window
     if low is None and high is None:
         return ()

@@ -56,7 +56,8 @@ def read_vendor_b(path: Path, line: str) -> tuple[pd.DataFrame, pd.DataFrame, in
             events += [{"line": line, "ts": msg["TimeStamp"], "serial": u["UnitIdentifier"]}
                        for u in msg["Units"]]
             continue
-        row = {"line": line, "ts": msg["TimeStamp"], "alarm": "NONE"}
+        alarms = msg.get("Alarms") or [{}]
+        row = {"line": line, "ts": msg["TimeStamp"], "alarm": alarms[0].get("Code", "NONE")}
         for r in msg["Readings"]:
             name, value = r["Name"], float(r["Value"])
             if name.startswith("Zone"):

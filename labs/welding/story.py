@@ -28,7 +28,7 @@ BOARDS_FILE, REPORT_FILE, FINDINGS_FILE, SUBMISSION_FILE = (
     "boards.csv", "collection_report.json", "findings.json", "submission.json")
 # The fix sliders' full ranges and the set point as it ran: at these values a slider means
 # "no action" (the page builds its sliders from the same numbers).
-Z7_RANGE, PASTE_RANGE, SPEED_AS_RUN = (230, 270), (50, 150), 81
+Z7_RANGE, PASTE_RANGE, SPEED_AS_RUN = (230, 270), (50, 150), 75
 
 
 @cache
@@ -103,7 +103,7 @@ def fix_actions(z7_window: list[float] | None, speed: float | None,
         high = z7_window[1] if z7_window[1] < z7_max else None
         actions.append(Action("interlock", "z7_pv", low=low, high=high))
     if speed is not None and speed != SPEED_AS_RUN:
-        actions.append(Action("setpoint", "conv_cm_min", "L2", "N", value=float(speed)))
+        actions.append(Action("setpoint", "conv_cm_min", value=float(speed)))
     if paste_window and (paste_window[0] > paste_min or paste_window[1] < paste_max):
         actions.append(Action("interlock", "paste_pct", low=paste_window[0],
                               high=paste_window[1]))

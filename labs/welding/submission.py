@@ -3,18 +3,22 @@
     {
       "format": "welding-submission/1",
       "predictions": {"L1-240311-0000": 0.012, ...},      # every serial of holdout.csv
-      "diagnosis": {"line": "L2", "variable": "z7_pv", "shift": "N",
-                    "confounder": "conv_cm_min"},           # "none" when there is none
+      "diagnosis": {"line": "L3", "variable": "o2_ppm", "shift": "D",
+                    "confounder": "none"},                  # an example of the shape only
       "actions": [
-        {"type": "interlock", "variable": "z7_pv", "line": "all", "shift": "all",
-         "min": 244, "max": null},
-        {"type": "setpoint", "variable": "conv_cm_min", "line": "L2", "shift": "N",
-         "value": 75}
+        {"type": "interlock", "variable": "o2_ppm", "line": "all", "shift": "all",
+         "min": null, "max": 1500},
+        {"type": "setpoint", "variable": "conv_cm_min", "line": "L1", "shift": "N",
+         "value": 74},
+        {"type": "repair", "variable": "z3", "line": "L1"},
+        {"type": "revert", "variable": "paste_lot", "line": "L3"}
       ]
     }
 
 Interlocks hold boards whose logged reading is outside [min, max]; setpoints change what the
-line runs at. Variables: see ``READINGS`` and ``SETPOINTS`` in ``labs.welding.simulate``.
+line runs at; a repair replaces the heater elements of one zone of one line's oven (the line
+stops for a few hours); a revert puts a line back on the previous paste lot. Variables: see
+``READINGS``, ``SETPOINTS``, ``REPAIRABLE`` and ``REVERTIBLE`` in ``labs.welding.simulate``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from labs.welding import physics as ph
-from labs.welding.simulate import READINGS, SCOPE_LINES, SCOPE_SHIFTS, SETPOINTS, Action
+from labs.welding.simulate import (
+    READINGS,
+    REPAIRABLE,
+    REVERTIBLE,
+    SCOPE_LINES,
+    SCOPE_SHIFTS,
+    SETPOINTS,
+    Action,
+)
 from workbench.grading.bounded import bounded_reader
 from workbench.lab import Problem, SubmissionError
 
@@ -51,7 +63,10 @@ def to_json(sub: Submission) -> dict[str, Any]:
     for a in sub.actions:
         d: dict[str, Any] = {"type": a.kind, "variable": a.variable, "line": a.line,
                              "shift": a.shift}
-        d |= {"min": a.low, "max": a.high} if a.kind == "interlock" else {"value": a.value}
+        if a.kind == "interlock":
+            d |= {"min": a.low, "max": a.high}
+        elif a.kind == "setpoint":
+            d |= {"value": a.value}
         actions.append(d)
     return {"format": FORMAT, "predictions": {k: round(float(v), 6)
                                               for k, v in sub.predictions.items()},
@@ -184,4 +199,15 @@ def parse_action(item: Any) -> Action:
         if not lo <= value <= hi:
             raise ValueError(f"{var} = {value:g} is outside what the oven can run ({lo:g}–{hi:g})")
         return Action("setpoint", var, line, shift, value=value)
-    raise ValueError(f"action type {kind!r} not understood; use 'interlock' or 'setpoint'")
+    if kind == "repair":
+        if var not in REPAIRABLE:
+            raise ValueError(f"repair variable {var!r} not understood; name a zone: "
+                             f"{', '.join(REPAIRABLE)}")
+        return Action("repair", var, line, "all")
+    if kind == "revert":
+        if var not in REVERTIBLE:
+            raise ValueError(f"revert variable {var!r} not understood; use "
+                             f"{', '.join(REVERTIBLE)}")
+        return Action("revert", var, line, "all")
+    raise ValueError(f"action type {kind!r} not understood; use 'interlock', 'setpoint', "
+                     "'repair' or 'revert'")

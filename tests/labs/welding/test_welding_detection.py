@@ -20,8 +20,7 @@ def test_cusum_fires_after_a_one_sigma_drop_not_before():
 
 def test_logs_detect_the_sag_within_boards_the_p_chart_after_a_shift(tiny_case, collected):
     boards, _ = collected
-    first = json.loads((tiny_case.private / "batch.json").read_text())["fault_days"][0]
-    onset = pd.Timestamp(first) + pd.Timedelta(hours=22)  # the night shift starts at 22:00
-    delays = detection_delays(boards, "L2", "z7_pv", onset)
+    fault = json.loads((tiny_case.private / "batch.json").read_text())["fault"]
+    delays = detection_delays(boards, fault["line"], "z7_pv", pd.Timestamp(fault["onset"]))
     assert delays["cusum_boards"] <= 10
     assert delays["p_chart_boards"] > 5 * delays["cusum_boards"]  # a shift report comes late

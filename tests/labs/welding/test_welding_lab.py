@@ -26,17 +26,26 @@ def test_conformance(check, tmp_path: Path):
     check(LAB, tmp_path)
 
 
-def test_control_class_reaches_the_speed_trap(tiny_baseline):
-    assert tiny_baseline.diagnosis["variable"] == "conv_cm_min"
-    assert tiny_baseline.diagnosis["line"] == "L2" and tiny_baseline.diagnosis["shift"] == "N"
+def _truth(case):
+    import json
+
+    return json.loads((case.private / "batch.json").read_text())
+
+
+def test_control_class_finds_where_and_blames_the_paste_lot(tiny_case, tiny_baseline):
+    truth = _truth(tiny_case)["diagnosis"]
+    assert tiny_baseline.diagnosis["line"] == truth["line"]
+    assert tiny_baseline.diagnosis["variable"] == "paste_lot"
     (action,) = tiny_baseline.actions
-    assert action.kind == "setpoint" and action.value == 75
+    assert action.kind == "revert" and action.line == truth["line"]
 
 
-def test_reference_finds_zone7_and_the_confounder(tiny_reference):
-    assert tiny_reference.diagnosis == {"line": "L2", "variable": "z7_pv", "shift": "N",
-                                        "confounder": "conv_cm_min"}
-    assert tiny_reference.actions[0].variable == "z7_pv"
+def test_reference_finds_the_heater_and_repairs_it(tiny_case, tiny_reference):
+    truth = _truth(tiny_case)
+    assert tiny_reference.diagnosis == truth["diagnosis"]
+    (action,) = tiny_reference.actions
+    assert (action.kind, action.variable, action.line) == ("repair", "z7",
+                                                           truth["fault"]["line"])
 
 
 def test_reference_beats_baseline_and_both_grade_valid(tiny_case, tiny_baseline, tiny_reference,
@@ -57,3 +66,9 @@ def test_figures_and_sensitivity(tiny_case):
     sens = LAB.sensitivity_baselines(tiny_case)
     figs = LAB.figures(tiny_case, sens)
     assert len(figs) == 3 and all(f.to_dict()["data"] for f in figs)
+    assert set(sens) == {"no action", "blanket slow-down", "slow-down of the flagged line"}
+
+
+def test_no_known_failures_declared():
+    assert not getattr(LAB, "known_failures", {})
+    assert "under this scenario" in LAB.scenario

@@ -7,10 +7,10 @@ from labs.welding.simulate import Action
 
 
 def test_sliders_become_actions():
-    assert story.fix_actions([230, 270], 81, [50, 150]) == ()
-    assert story.fix_actions([244, 270], 75, [70, 130]) == (
+    assert story.fix_actions([230, 270], 75, [50, 150]) == ()
+    assert story.fix_actions([244, 270], 72, [70, 130]) == (
         Action("interlock", "z7_pv", low=244, high=None),
-        Action("setpoint", "conv_cm_min", "L2", "N", value=75.0),
+        Action("setpoint", "conv_cm_min", value=72.0),
         Action("interlock", "paste_pct", low=70, high=130))
 
 

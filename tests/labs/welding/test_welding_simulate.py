@@ -27,24 +27,67 @@ def test_removing_the_faults_lowers_the_rate():
         5, "tiny").expected_defect_rate
 
 
-def test_interlock_holds_the_sagging_boards_and_costs_line_time(truth_chunks):
-    lock = Action("interlock", "z7_pv", low=244)
+def _fault(case):
+    import json
+
+    return json.loads((case.private / "batch.json").read_text())["fault"]
+
+
+def test_interlock_holds_the_sagging_boards_and_costs_line_time(tiny_case, truth_chunks):
+    fault = _fault(tiny_case)
+    lock = Action("interlock", "z7_pv", fault["line"], low=236)
     out = run_batch(5, "tiny", [lock])
     assert 0 < out.held_fraction < 0.2
     assert out.throughput_loss > 0
     assert out.expected_defect_rate < run_batch(5, "tiny").expected_defect_rate
-    chunk = next(c for c in truth_chunks if c.line == "L2" and c.fault_day)
+    chunk = next(c for c in truth_chunks if c.line == fault["line"]
+                 and c.day > fault["onset_day"])
     r = realise(chunk, [lock])
-    assert np.array_equal(r["held"], r["readings"]["z7_pv"] < 244)
+    assert np.array_equal(r["held"], r["readings"]["z7_pv"] < 236)
 
 
-def test_scope_and_setpoint():
-    slow = Action("setpoint", "conv_cm_min", "L2", "N", value=75)
-    elsewhere = Action("setpoint", "conv_cm_min", "L1", "N", value=75)
+def test_repair_of_the_right_heater_removes_the_fault_and_costs_downtime(tiny_case):
+    fault = _fault(tiny_case)
+    healthy = run_batch(5, "tiny", faults=False)
+    repair = run_batch(5, "tiny", [Action("repair", "z7", fault["line"])])
+    assert abs(repair.expected_defect_rate - healthy.expected_defect_rate) < 1e-12
+    assert repair.throughput_loss > 0 and repair.cost_per_good_board > healthy.cost_per_good_board
+    other = next(line for line in ("L1", "L2", "L3") if line != fault["line"])
+    wrong = run_batch(5, "tiny", [Action("repair", "z7", other)])
+    asis = run_batch(5, "tiny")
+    assert wrong.expected_defect_rate == asis.expected_defect_rate
+    assert wrong.cost_per_good_board > asis.cost_per_good_board
+
+
+def test_reverting_the_paste_lot_changes_nothing_but_the_bill(tiny_case):
+    fault = _fault(tiny_case)
+    asis = run_batch(5, "tiny")
+    revert = run_batch(5, "tiny", [Action("revert", "paste_lot", fault["line"])])
+    assert abs(revert.expected_defect_rate - asis.expected_defect_rate) < 1e-4
+    assert revert.cost_per_good_board > asis.cost_per_good_board
+
+
+def test_a_failed_heater_cannot_be_turned_up(tiny_case, truth_chunks):
+    fault = _fault(tiny_case)
+    chunk = next(c for c in truth_chunks if c.line == fault["line"]
+                 and c.day > fault["onset_day"])
+    up = realise(chunk, [Action("setpoint", "z7_sp", fault["line"], value=265)])
+    asis = realise(chunk)
+    assert np.allclose(up["readings"]["z7_pv"], asis["readings"]["z7_pv"])
+    healthy = next(c for c in truth_chunks if c.line != fault["line"])
+    raised = realise(healthy, [Action("setpoint", "z7_sp", value=255)])["readings"]["z7_pv"]
+    assert raised.mean() - realise(healthy)["readings"]["z7_pv"].mean() > 4.5
+
+
+def test_scope_and_setpoint(tiny_case):
+    fault = _fault(tiny_case)
+    slow = Action("setpoint", "conv_cm_min", fault["line"], value=72)
+    nominal_elsewhere = Action("setpoint", "conv_cm_min", "L1" if fault["line"] != "L1"
+                               else "L2", value=75)
     asis = run_batch(5, "tiny").expected_defect_rate
     assert run_batch(5, "tiny", [slow]).expected_defect_rate < asis
-    # Line 1 runs at 75 cm/min already: the same set point there changes nothing.
-    assert abs(run_batch(5, "tiny", [elsewhere]).expected_defect_rate - asis) < 1e-12
+    # Every line runs at 75 cm/min already: the same set point changes nothing.
+    assert abs(run_batch(5, "tiny", [nominal_elsewhere]).expected_defect_rate - asis) < 1e-12
 
 
 def test_common_random_numbers_same_result_twice():

@@ -13,7 +13,7 @@ from workbench.lab import SubmissionError
 
 GOOD = {"format": "welding-submission/1", "predictions": {"L1-240308-0000": 0.1},
         "diagnosis": {"line": "L2", "variable": "z7_pv", "shift": "N",
-                      "confounder": "conv_cm_min"},
+                      "confounder": "paste_lot"},
         "actions": [{"type": "interlock", "variable": "z7_pv", "line": "all", "shift": "all",
                      "min": 244, "max": None}]}
 
@@ -27,7 +27,8 @@ def _write(tmp_path, data, name="sub.json"):
 def test_round_trip(tmp_path):
     sub = Submission({"a": 0.25}, dict(GOOD["diagnosis"]),
                      (Action("interlock", "z7_pv", low=244.0),
-                      Action("setpoint", "conv_cm_min", "L2", "N", value=75.0)))
+                      Action("setpoint", "conv_cm_min", "L2", "N", value=75.0),
+                      Action("repair", "z7", "L2"), Action("revert", "paste_lot", "L1")))
     assert read_submission(write_submission(sub, tmp_path / "s.json")) == sub
 
 
@@ -50,6 +51,10 @@ def test_round_trip(tmp_path):
      "line 'L9' not understood"),
     ({"actions": [{"type": "setpoint", "variable": "conv_cm_min", "value": 300}]},
      "outside what the oven can run (50–100)"),
+    ({"actions": [{"type": "repair", "variable": "z9", "line": "L1"}]},
+     "repair variable 'z9' not understood; name a zone"),
+    ({"actions": [{"type": "revert", "variable": "operator"}]},
+     "revert variable 'operator' not understood"),
     ({"format": "other/2"}, "format 'other/2' not understood"),
 ])
 def test_malformed_parts_get_specific_messages(tmp_path, change, message):
