@@ -101,7 +101,8 @@ def summarise(lab: Lab, runs: Sequence[SeedRun]) -> dict[str, Any]:
             mean, ci = mean_ci(values)
             sensitivity[name].append({"name": claim.name, "measured": finite_or_none(mean),
                                       "ci95": _ci_json(ci)})
-    return {"lab": lab.slug, "claims": claims, "sensitivity": sensitivity}
+    return {"lab": lab.slug, "claims": claims, "sensitivity": sensitivity,
+            "scenario": str(getattr(lab, "scenario", "") or "")}
 
 
 def reproduce(labs: Sequence[Lab], *, seeds: int = 5, size: str = "class", workers: int = 1,

@@ -47,6 +47,11 @@ WARN_C, ALARM_C = 5.0, 20.0
 # paste lot on that line. It prints a little heavier (still well inside the SPI window) and
 # changes nothing else.
 NEW_LOT_VOLUME_PCT = 2.5
+NEW_LOT_LOGIT = 0.0  # its own effect on the defect log-odds: none in this scenario
+# Cold joints: below this board peak wetting suffers (SAC305 liquidus 217-220 °C plus the
+# 15-20 °C a joint needs to wet; profiles aim at 235-245 °C). The nominal board peak is about
+# 238.8 °C, so the recipe's cold-joint margin is about 3.8 °C.
+COLD_PEAK_C = 235.0
 BURST_LINE, BURST_C = "L3", 19.0  # rare heater overshoots (a stuck solid-state relay)
 BURSTS_PER_DAY = 1.2
 
@@ -72,12 +77,13 @@ def time_above_liquidus(peak: np.ndarray, speed: np.ndarray) -> np.ndarray:
 
 
 def defect_terms(peak: np.ndarray, tal: np.ndarray, paste: np.ndarray, component: np.ndarray,
-                 o2: np.ndarray, rh: np.ndarray) -> dict[str, np.ndarray]:
+                 o2: np.ndarray, rh: np.ndarray, new_lot: np.ndarray | None = None
+                 ) -> dict[str, np.ndarray]:
     """Each mechanism's contribution to the defect log-odds (used for the AOI defect codes)."""
     sensitive = np.isin(component, ("BGA", "QFN"))
     comp = np.select([component == k for k in COMPONENT_LOGIT], list(COMPONENT_LOGIT.values()), 0.0)
     return {
-        "cold": 0.28 * np.maximum(0.0, 235.0 - peak) + 0.05 * np.maximum(0.0, 45.0 - tal),
+        "cold": 0.28 * np.maximum(0.0, COLD_PEAK_C - peak) + 0.05 * np.maximum(0.0, 45.0 - tal),
         "overheat": 0.45 * np.maximum(0.0, peak - 249.0) * sensitive,
         "paste_low": 0.09 * np.maximum(0.0, (100.0 - paste) - 18.0),
         "paste_high": 0.09 * np.maximum(0.0, (paste - 100.0) - 18.0),
@@ -85,6 +91,7 @@ def defect_terms(peak: np.ndarray, tal: np.ndarray, paste: np.ndarray, component
         # Oxidation above ~1000 ppm O2 and moisture far from the 48 % RH norm hurt wetting a little.
         "environment": 0.4 * np.maximum(0.0, np.log(o2 / 1000.0))
         + 0.04 * np.maximum(0.0, np.abs(rh - 48.0) - 12.0),
+        "paste_lot": NEW_LOT_LOGIT * (new_lot if new_lot is not None else 0.0),
     }
 
 

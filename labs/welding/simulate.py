@@ -96,12 +96,13 @@ def _process(chunk: Chunk, zone_sp: np.ndarray, speed_sp: np.ndarray, heater_fai
     return zones, speed_sp + chunk.speed_noise[m]
 
 
-def _probability(chunk: Chunk, zones: np.ndarray, speed: np.ndarray, paste: np.ndarray
-                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _probability(chunk: Chunk, zones: np.ndarray, speed: np.ndarray, paste: np.ndarray,
+                 new_lot: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     mass = ph.thermal_mass(chunk.thickness, chunk.component)
     peak = ph.peak_temperature(zones[:, 5], zones[:, 6], speed, mass, chunk.peak_noise)
     tal = ph.time_above_liquidus(peak, speed)
-    terms = ph.defect_terms(peak, tal, paste, chunk.component, chunk.o2[chunk.minute], chunk.rh)
+    terms = ph.defect_terms(peak, tal, paste, chunk.component, chunk.o2[chunk.minute], chunk.rh,
+                            new_lot)
     return ph.defect_probability(terms), terms
 
 
@@ -110,6 +111,7 @@ def realise(chunk: Chunk, actions: Sequence[Action] = (), faults: bool = True) -
     n = len(chunk.oven_in_s)
     nominal = np.tile(np.asarray(ph.ZONE_SP), (n, 1))
     zone_sp, speed_sp, paste = nominal.copy(), np.full(n, ph.SPEED_SP), chunk.paste.copy()
+    new_lot = chunk.new_lot.copy()
     for a in actions:
         mask = a.scope(chunk)
         if a.kind == "setpoint":
@@ -118,7 +120,8 @@ def realise(chunk: Chunk, actions: Sequence[Action] = (), faults: bool = True) -
             else:
                 zone_sp[mask, ph.ZONES.index(a.variable[:2])] = a.value
         elif a.kind == "revert":
-            paste[mask & chunk.new_lot] -= ph.NEW_LOT_VOLUME_PCT
+            paste[mask & new_lot] -= ph.NEW_LOT_VOLUME_PCT
+            new_lot &= ~mask
     failed = faults and not _repaired(chunk, actions)
     zones, speed = _process(chunk, zone_sp, speed_sp, failed)
     readings = {f"{z}_pv": zones[:, i] for i, z in enumerate(ph.ZONES)}
@@ -138,11 +141,11 @@ def realise(chunk: Chunk, actions: Sequence[Action] = (), faults: bool = True) -
         held |= out
         if a.variable == "paste_pct":
             spi_held |= out
-    p, terms = _probability(chunk, zones, speed, paste)
+    p, terms = _probability(chunk, zones, speed, paste, new_lot)
     # Held boards wait and go through a healthy oven at the recipe.
     healthy, nominal_speed = _process(chunk, nominal, np.full(n, ph.SPEED_SP), False)
     rerun_paste = np.where(spi_held, chunk.paste_reprint, paste)
-    p_rerun, _ = _probability(chunk, healthy, nominal_speed, rerun_paste)
+    p_rerun, _ = _probability(chunk, healthy, nominal_speed, rerun_paste, new_lot)
     return {"readings": readings, "held": held, "p": np.where(held, p_rerun, p),
             "terms": terms, "speed": speed, "rerun_speed": nominal_speed}
 

@@ -177,12 +177,17 @@ def reproduce_command(lab: str | None, seeds: int, size: str, workers: int,
         return
     for entry in result["labs"]:
         click.echo(entry["lab"])
+        # A lab whose figures rest on a designed scenario says so with every verdict.
+        under = " under this scenario" if entry.get("scenario") else ""
+        if entry.get("scenario"):
+            click.echo(f"  scenario: {entry['scenario']}")
         for c in entry["claims"]:
             ci = c["ci95"]
             interval = f"[{ci[0]:.4g}, {ci[1]:.4g}]" if None not in ci else "[n/a]"
             measured = "n/a" if c["measured"] is None else f"{c['measured']:.4g}"
             click.echo(f"  {c['name']}: claimed {c['claimed']}, measured {measured} "
-                       f"95% CI {interval} -> {'holds' if c['holds'] else 'DOES NOT HOLD'}")
+                       f"95% CI {interval} -> "
+                       f"{('holds' + under) if c['holds'] else 'DOES NOT HOLD'}")
         for name, rows in entry["sensitivity"].items():
             shown = ", ".join(
                 f"{r['name']}={'n/a' if r['measured'] is None else format(r['measured'], '.4g')}"
