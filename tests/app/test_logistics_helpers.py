@@ -6,7 +6,8 @@ import math
 import dash_bootstrap_components as dbc
 import pytest
 
-from labs.logistics import LAB, page
+from labs.logistics import LAB
+from labs.logistics import compare as helpers
 from labs.logistics.baseline import dispatcher
 from labs.logistics.evaluate import validate
 from labs.logistics.instance import load_instance
@@ -34,8 +35,8 @@ def stored_plan(plan: Plan, name: str = "plan.json") -> str:
 
 def test_builtin_plans_are_all_valid(tiny):
     case, inst = tiny
-    plans = page.builtin_plans(case, inst)
-    assert list(plans) == list(page.BUILTIN)
+    plans = helpers.builtin_plans(case, inst)
+    assert list(plans) == list(helpers.BUILTIN)
     for key, plan in plans.items():
         assert validate(inst, plan) == [], key
 
@@ -43,36 +44,36 @@ def test_builtin_plans_are_all_valid(tiny):
 def test_plan_in_reads_only_live_tokens_with_readable_plans(tiny):
     _, inst = tiny
     plan = dispatcher(inst)
-    assert page.plan_in(stored_plan(plan)).routes == plan.routes
-    assert page.plan_in("not-a-token") is None
-    assert page.plan_in(None) is None
+    assert helpers.plan_in(stored_plan(plan)).routes == plan.routes
+    assert helpers.plan_in("not-a-token") is None
+    assert helpers.plan_in(None) is None
     token, folder = uploads.new_folder()
     (folder / "plan.json").write_text("{broken", encoding="utf-8")
-    assert page.plan_in(token) is None
+    assert helpers.plan_in(token) is None
 
 
 def test_available_plans_and_options_follow_the_tokens(tiny):
     case, inst = tiny
-    builtins = page.builtin_plans(case, inst)
-    assert page.available_plans(builtins, None, None).keys() == builtins.keys()
-    plans = page.available_plans(builtins, stored_plan(dispatcher(inst)),
+    builtins = helpers.builtin_plans(case, inst)
+    assert helpers.available_plans(builtins, None, None).keys() == builtins.keys()
+    plans = helpers.available_plans(builtins, stored_plan(dispatcher(inst)),
                                  stored_plan(builtins["reference"]))
-    assert set(plans) == set(page.METHODS)
-    options = page.method_options({"upload": plans["upload"], "dispatcher": builtins["dispatcher"]})
+    assert set(plans) == set(helpers.METHODS)
+    options = helpers.method_options({"upload": plans["upload"], "dispatcher": builtins["dispatcher"]})
     assert [o["value"] for o in options] == ["dispatcher", "upload"]
     assert options[1]["label"] == "Your uploaded plan"
 
 
 def test_metrics_table_has_every_metric_and_method(tiny):
     case, inst = tiny
-    plans = page.builtin_plans(case, inst)
-    metrics = page.valid_metrics(inst, plans)
+    plans = helpers.builtin_plans(case, inst)
+    metrics = helpers.valid_metrics(inst, plans)
     metrics["broken"] = {}
-    page.METHODS["broken"] = "Broken"
+    helpers.METHODS["broken"] = "Broken"
     try:
-        table = page.metrics_table(metrics)
+        table = helpers.metrics_table(metrics)
     finally:
-        del page.METHODS["broken"]
+        del helpers.METHODS["broken"]
     assert len(table) == len(LAB.metrics)
     assert list(table.columns) == ["Metric", "Dispatcher (baseline)",
                                    "Time-aware nearest neighbour", "Naive nearest neighbour",
@@ -88,7 +89,7 @@ def test_valid_metrics_leaves_out_an_infeasible_plan(tiny):
     good = dispatcher(inst)
     first = next(iter(good.used()))
     missing = Plan({v: (r[1:] if v == first else r) for v, r in good.routes.items()})
-    assert set(page.valid_metrics(inst, {"a": good, "b": missing})) == {"a"}
+    assert set(helpers.valid_metrics(inst, {"a": good, "b": missing})) == {"a"}
 
 
 def upload(data: bytes, name: str, case):
@@ -126,29 +127,29 @@ def test_grade_view_translates_everything_but_the_graders_sentences(tiny):
 
 
 @pytest.mark.parametrize("value, expected", [
-    ("200", 200), (1000, 1000), ("10000", 10000), ("7", page.DEFAULT_ITERATIONS),
-    (None, page.DEFAULT_ITERATIONS), ("lots", page.DEFAULT_ITERATIONS),
-    ("1e9", page.DEFAULT_ITERATIONS),
+    ("200", 200), (1000, 1000), ("10000", 10000), ("7", helpers.DEFAULT_ITERATIONS),
+    (None, helpers.DEFAULT_ITERATIONS), ("lots", helpers.DEFAULT_ITERATIONS),
+    ("1e9", helpers.DEFAULT_ITERATIONS),
 ])
 def test_iterations_from(value, expected):
-    assert page.iterations_from(value) == expected
+    assert helpers.iterations_from(value) == expected
 
 
 def test_run_optimisation_reports_progress_and_stores_a_valid_plan(tiny):
     _, inst = tiny
     seen = []
-    token, plan = page.run_optimisation(inst, lambda f, m: seen.append(f), iterations=50)
+    token, plan = helpers.run_optimisation(inst, lambda f, m: seen.append(f), iterations=50)
     assert validate(inst, plan) == []
     assert seen and seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)
-    stored = uploads.folder_of(token) / page.OPTIMISED_FILE
+    stored = uploads.folder_of(token) / helpers.OPTIMISED_FILE
     assert read_plan(stored).routes == plan.routes
-    assert page.plan_in(token).routes == plan.routes
+    assert helpers.plan_in(token).routes == plan.routes
 
 
 def test_claims_table_measures_each_claim_against_both_baselines(tiny):
     case, inst = tiny
-    metrics = page.valid_metrics(inst, page.builtin_plans(case, inst))
-    table = page.claims_table(metrics)
+    metrics = helpers.valid_metrics(inst, helpers.builtin_plans(case, inst))
+    table = helpers.claims_table(metrics)
     assert list(table.columns) == ["Claim", "Claimed", "Reference vs Dispatcher (baseline)",
                                    "Reference vs Time-aware nearest neighbour"]
     assert list(table["Claimed"]) == [claim.claimed for claim in LAB.claims]

@@ -14,7 +14,7 @@ def nav_links() -> list[dbc.NavItem]:
     """One link per registered page, in registry order, named in the current language."""
     return [dbc.NavItem(dbc.NavLink(t(page["name"]), href=page["relative_path"], active="exact",
                                     id=f"shell-nav-{page['module'].replace('.', '-')}"))
-            for page in dash.page_registry.values()]
+            for page in dash.page_registry.values() if page.get("nav", True)]
 
 
 def language_switch() -> dbc.Nav:
