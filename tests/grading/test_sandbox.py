@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -98,7 +99,11 @@ def solve(public, out):
     result = run_code(_stage(tmp_path, source), host.public, LAB.code_entry, FAST,
                       workdir=tmp_path / "run")
     seen = json.loads(result.output.read_text())
-    assert seen["uid"] == isolation.SANDBOX_UID and seen["cwd"] == "/work"
+    assert seen["cwd"] == "/work"
+    if isolation.drops_root():  # a host uid of its own per run
+        assert isolation.UID_BASE <= seen["uid"] < isolation.UID_BASE + isolation.UID_SLOTS
+    else:
+        assert seen["uid"] == isolation.SANDBOX_UID
     assert seen["work"] == ["case", "code", "out", "public", "tmp"]  # case/public: a link
     assert set(seen["root"]) <= {"bin", "dev", "etc", "lib", "lib32", "lib64", "proc", "root",
                                  "sandbox", "sbin", "tmp", "usr", "work"}
@@ -199,3 +204,231 @@ def test_auto_falls_back_to_plain_and_says_so(host, tmp_path, monkeypatch):
                       workdir=tmp_path / "run")
     assert result.mode == "plain" and result.output is not None
     assert any("without the bubblewrap sandbox" in r for r in result.reasons)
+
+
+REPORTING = '''
+import json
+def report(out, public, **found):
+    value = sum(json.loads((public / "data.json").read_text())["numbers"])
+    (out / "plan.json").write_text(json.dumps({"value": value, **found}, default=str))
+'''
+
+
+# The kernel surface: seccomp, user namespaces, keyrings (issue 13) ---------------------------
+
+# syscall numbers of the calls libc has no wrapper for (x86-64, aarch64)
+SYSCALLS = {"x86_64": {"add_key": 248, "keyctl": 250, "bpf": 321, "perf_event_open": 298},
+            "aarch64": {"add_key": 217, "keyctl": 219, "bpf": 280, "perf_event_open": 241}}
+
+KERNEL_PROBE = REPORTING + '''
+import ctypes, errno, os, subprocess, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+NR = @NR@
+def call(fn, *args):
+    result = fn(*args)
+    return "ok" if result != -1 else errno.errorcode.get(ctypes.get_errno(), "?")
+def solve(public, out):
+    got = {
+        "unshare_user": call(libc.unshare, 0x10000000),
+        "unshare_mount": call(libc.unshare, 0x00020000),
+        "unshare_net": call(libc.unshare, 0x40000000),
+        "add_key": call(libc.syscall, NR["add_key"], b"user", b"wb-key", b"secret", 6, -3),
+        "keyctl": call(libc.syscall, NR["keyctl"], 0, -3, 0),
+        "bpf": call(libc.syscall, NR["bpf"], 0, 0, 0),
+        "ptrace": call(libc.ptrace, 16, os.getppid(), 0, 0),
+        "mount": call(libc.mount, b"none", b"/work/tmp", b"tmpfs", 0, None),
+    }
+    # what ordinary code needs still works: threads, subprocesses, multiprocessing
+    t = threading.Thread(target=lambda: None); t.start(); t.join()
+    got["subprocess"] = subprocess.run([sys.executable, "-c", "print(1)"],
+                                       capture_output=True).stdout.strip().decode()
+    import multiprocessing
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        got["pool"] = sum(pool.map(abs, [-1, -2]))
+    report(out, public, **got)
+'''
+
+
+@needs_bwrap
+def test_no_user_namespaces_keyrings_or_tracing_inside(host, tmp_path):
+    import os
+
+    numbers = SYSCALLS.get(os.uname().machine)
+    if numbers is None:
+        pytest.skip(f"no syscall numbers for {os.uname().machine}")
+    assert isolation.probe().seccomp, isolation.probe().notes
+    source = KERNEL_PROBE.replace("@NR@", repr(numbers))
+    result = run_code(_stage(tmp_path, source), host.public, LAB.code_entry, FAST,
+                      workdir=tmp_path / "run")
+    assert result.output is not None, result.reasons + [result.stderr[-2000:]]
+    got = json.loads(result.output.read_text())
+    for call in ("unshare_user", "unshare_mount", "unshare_net", "add_key", "keyctl", "bpf",
+                 "ptrace", "mount"):
+        assert got[call] == "EPERM", (call, got)
+    assert got["subprocess"] == "1" and got["pool"] == 3 and got["value"] == ANSWER
+
+
+def test_seccomp_filter_lists_the_refused_calls():
+    from workbench.grading import syscalls
+
+    assert {"add_key", "keyctl", "request_key", "ptrace", "mount", "setns", "bpf",
+            "perf_event_open", "kexec_load", "init_module"} <= set(syscalls.DENIED)
+    program = syscalls.bpf_program()
+    assert program and len(program) % 8 == 0  # struct sock_filter: 8 bytes per instruction
+
+
+HOG = REPORTING + '''
+import subprocess, time
+def solve(public, out):
+    procs = [subprocess.Popen(["/bin/sleep", "@HOLD@"]) for _ in range(60)]
+    for p in procs:
+        p.wait()
+    report(out, public, held=len(procs))
+'''
+
+BUSY_HONEST = REPORTING + '''
+import subprocess
+def solve(public, out):
+    procs = [subprocess.Popen(["/bin/sleep", "0.2"]) for _ in range(12)]
+    assert all(p.wait() == 0 for p in procs)
+    report(out, public)
+'''
+
+
+def _sleepers(arg: str) -> int:
+    count = 0
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "cmdline").read_bytes() == b"/bin/sleep\0" \
+                    + arg.encode() + b"\0":
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+@needs_bwrap
+def test_a_run_holding_60_processes_does_not_starve_a_concurrent_run(submit):
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    hold = "9.137"
+    limits = replace(FAST, processes=64, wall_s=40, cpu_s=20)
+    with ThreadPoolExecutor(2) as pool:
+        hog = pool.submit(submit, HOG.replace("@HOLD@", hold), limits=limits)
+        deadline = time.monotonic() + 25
+        while _sleepers(hold) < 60 and time.monotonic() < deadline and not hog.done():
+            time.sleep(0.1)
+        assert _sleepers(hold) == 60, "the hog did not get its 60 processes"
+        honest_path, honest_reasons = submit(BUSY_HONEST, limits=limits)
+        still_held = _sleepers(hold)
+        hog_path, hog_reasons = hog.result()
+    assert still_held == 60, "the honest run must have run while the hog held its processes"
+    assert points(honest_path)[0] == 100, honest_reasons
+    assert points(hog_path)[0] == 100, hog_reasons
+
+
+FOLDER_OUTPUT = '''
+def solve(public, out):
+    (out / "plan.json").mkdir()
+    (out / "plan.json" / "inside.txt").write_text("x")
+'''
+
+
+@pytest.mark.parametrize("mode", [pytest.param("bwrap", marks=needs_bwrap), "plain"])
+def test_output_that_is_a_folder_gets_a_clean_reason(host, tmp_path, mode):
+    result = run_code(_stage(tmp_path, FOLDER_OUTPUT), host.public, LAB.code_entry, FAST,
+                      mode=mode, workdir=tmp_path / "run")
+    assert result.output is None and result.returncode == 0
+    told = " ".join(result.reasons)
+    assert "did not write plan.json (it is a folder, not a file)" in told, told
+    assert "Traceback" not in told and "IsADirectoryError" not in told
+
+
+# The toolkit boundary (issue 9) ---------------------------------------------------------------
+
+LABS = ("accounting", "logistics", "welding")
+
+IMPORT_SOLUTION = REPORTING + '''
+import labs.@SLUG@.@MODULE@
+def solve(public, out):
+    report(out, public)
+'''
+
+SNEAK_SOLUTION = REPORTING + '''
+def solve(public, out):
+    try:
+        from labs.@SLUG@ import @MODULE@
+    except ImportError as exc:
+        print(exc)
+    report(out, public)
+'''
+
+
+@pytest.mark.parametrize("mode", [pytest.param("bwrap", marks=needs_bwrap), "plain"])
+@pytest.mark.parametrize("slug", LABS)
+def test_importing_a_labs_solution_is_refused_by_name(host, submit, slug, mode):
+    for module, what in (("reference", "reference"), ("baseline", "baseline")):
+        path, reasons = submit(IMPORT_SOLUTION.replace("@SLUG@", slug).replace("@MODULE@", module),
+                               mode=mode)
+        told = " ".join(reasons)
+        assert path is None, told
+        assert f"uses the lab's {what} solution: not allowed" in told, told
+        assert f"labs.{slug}.{module} is the lab's {what} solution code; a submission may " \
+               f"import only labs.{slug}.kit" in told, told
+        # caught by the code, it still counts: the outcome is not graded
+        path, reasons = submit(SNEAK_SOLUTION.replace("@SLUG@", slug).replace("@MODULE@", module),
+                               mode=mode)
+        assert path is None and any(f"uses the lab's {what} solution: not allowed" in r
+                                    for r in reasons), reasons
+
+
+@needs_bwrap
+def test_only_the_kits_of_the_labs_exist_inside(host, tmp_path):
+    source = REPORTING + '''
+import os
+def solve(public, out):
+    import labs
+    tree = {}
+    for root, dirs, files in os.walk(labs.__path__[0]):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        tree[os.path.relpath(root, labs.__path__[0])] = sorted(f for f in files if f.endswith(".py"))
+    report(out, public, tree=tree)
+'''
+    result = run_code(_stage(tmp_path, source), host.public, LAB.code_entry, FAST,
+                      workdir=tmp_path / "run")
+    assert result.output is not None, result.reasons
+    tree = json.loads(result.output.read_text())["tree"]
+    kits = isolation.kit_folders()
+    for folder, files in tree.items():
+        parts = folder.split("/")
+        if len(parts) == 1:  # labs/ and labs/<slug>/: empty package files only
+            assert files == ["__init__.py"], (folder, files)
+        else:
+            assert parts[1] == "kit", f"{folder} is not a kit folder"
+    assert set(LABS) <= set(tree), tree
+    for slug, kit in kits.items():
+        assert sorted(tree[f"{slug}/kit"]) == sorted(p.name for p in kit.glob("*.py"))
+    assert all("reference.py" not in files for files in tree.values())
+
+
+def test_grade_report_says_the_solution_was_used_and_scores_no_outcome(tmp_path):
+    from workbench.grading.grade import references
+    from workbench.grading.task import grade_any
+
+    from .tinylab import LAB as TINY
+    from .tinylab import SOLUTION
+
+    case = TINY.make_case(5, "tiny", out=tmp_path / "case")
+    honest, cheat = tmp_path / "honest.py", tmp_path / "cheat.py"
+    honest.write_text(SOLUTION)
+    cheat.write_text(SOLUTION + "\ntry:\n    import labs.logistics.reference\n"
+                     "except ImportError:\n    pass\n")
+    refs = references(TINY, case)
+    fair, _ = grade_any(TINY, case, honest, lambda c: refs, limits=FAST)
+    caught, _ = grade_any(TINY, case, cheat, lambda c: refs, limits=FAST)
+    outcome = {c.name for c in fair.criteria if c.name in {m.name for m in TINY.metrics}}
+    assert outcome and all(c.points > 0 for c in fair.criteria if c.name in outcome)
+    assert all(c.points == 0 for c in caught.criteria if c.name in outcome), caught.criteria
+    assert any("uses the lab's reference solution: not allowed" in p for p in caught.problems), \
+        caught.problems

@@ -2,7 +2,8 @@
 
 Every reason is one sentence a student can act on and an instructor can read in a gradebook.
 ``violations`` are short stable codes for the same facts (``wall_time``, ``cpu_time``,
-``memory``, ``processes``, ``output``, ``file_size``, ``no_output``, ``error``, ``unconfined``).
+``memory``, ``processes``, ``output``, ``file_size``, ``no_output``, ``error``, ``unconfined``,
+``solution_import``).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ def explain(result: Any, header: dict[str, Any], outcome: Any, limits: Any, entr
             f"graded. {_last_line(result.stderr)}")
         if "ModuleNotFoundError" in result.stderr:
             add("error", "Graded code can use the standard library, the installed scientific "
-                "packages (numpy, pandas, scikit-learn, PyVRP...) and the workbench's labs "
-                "package; hand in your own helper modules with your code in a zip.")
+                "packages (numpy, pandas, scikit-learn, PyVRP...), the workbench and the lab's "
+                "toolkit (labs.<lab>.kit); hand in your own helper modules with your code in a "
+                "zip.")
         if "MemoryError" in result.stderr or "Unable to allocate" in result.stderr:
             add("memory", f"It ran out of memory: the limit is {limits.memory_bytes // MiB} MiB.")
     elif header.get("too_big"):
@@ -61,6 +63,22 @@ def explain(result: Any, header: dict[str, Any], outcome: Any, limits: Any, entr
             f"never graded: only {out} is.")
     if outcome.result_overflow:
         add("file_size", "The output could not be collected whole; nothing was graded.")
+    refused = header.get("refused_imports")
+    if isinstance(refused, list) and refused:
+        explain_solution_import([str(n) for n in refused[:20]], add)
+
+
+def explain_solution_import(names: list[str], add: Any) -> None:
+    """The toolkit boundary: a submission imported (or tried to) a lab's non-kit module.
+    The run's output is not graded for the outcome (the sandbox drops it)."""
+    for name in names:
+        parts = name.split(".")
+        slug, module = (parts + ["", ""])[1:3]
+        what = {"reference": "uses the lab's reference solution",
+                "baseline": "uses the lab's baseline solution"}.get(
+            module, f"uses {name}, which is not part of the lab's toolkit")
+        add("solution_import", f"Your code {what}: not allowed. A submission may import only "
+            f"labs.{slug}.kit (the lab's toolkit); the outcome scores 0.")
 
 
 def _explain_signal(result: Any, sig: int, outcome: Any, limits: Any, pids_hit: bool,

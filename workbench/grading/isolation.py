@@ -13,23 +13,35 @@ before anything else runs.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import os
+import random
 import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.grading import syscalls
 from workbench.grading.cgroup import probe_cgroup
 
-SANDBOX_UID = 65534  # "nobody"
+SANDBOX_UID = 65534  # "nobody": the uid inside a user namespace (grader not run as root)
+# Run by root, each concurrent run gets a host uid of its own from this range, so that
+# RLIMIT_NPROC (counted per uid over the whole host) is per run: one run holding its processes
+# cannot make a classmate's run fail. The range is far above system, user and the usual
+# subordinate-id (/etc/subuid) ranges; a lock file per uid keeps concurrent runs apart.
+UID_BASE, UID_SLOTS = 0x7000_0000, 1024
+UID_LOCKS = Path("/run/workbench-sandbox")
 RUNNER = Path(__file__).with_name("runner.py")
 INSIDE_SITE = "/sandbox/site-packages"
 INSIDE_RUNNER = "/sandbox/runner.py"
 INSIDE_LIB = "/sandbox/lib"
-TOOLKIT = ("labs", "workbench")  # the labs' readers, bots and file helpers students may import
+TOOLKIT = ("labs", "workbench")  # packages whose folders the sandbox sees (labs: kit/ only)
+KIT = "kit"  # labs/<slug>/kit: the only part of a lab importable inside the sandbox
 THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 
 
@@ -41,6 +53,7 @@ class Capabilities:
     unshare_net: list[str] | None  # command prefix that drops the network in plain mode
     cgroup: str | None  # parent folder of our cgroups, when writable
     notes: tuple[str, ...] = ()
+    seccomp: bool = False  # bubblewrap loads the seccomp filter (see ``syscalls``)
 
 
 def interpreter() -> Path:
@@ -74,9 +87,44 @@ def toolkit_packages() -> list[Path]:
 
 
 def sandbox_path() -> list[str]:
-    """``sys.path`` entries the bootstrap adds inside the bubblewrap sandbox."""
-    inside = [f"{INSIDE_SITE}{i or ''}" for i in range(len(site_packages()))]
-    return inside + ([INSIDE_LIB] if toolkit_packages() else [])
+    """``sys.path`` entries the bootstrap adds inside the bubblewrap sandbox: the toolkit
+    folder first (its ``labs`` holds only the kits), then site-packages."""
+    return [INSIDE_LIB] + [f"{INSIDE_SITE}{i or ''}" for i in range(len(site_packages()))]
+
+
+def labs_folder() -> Path | None:
+    """The installed ``labs`` package folder (source tree or site-packages), not imported."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("labs")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
+
+
+def kit_folders() -> dict[str, Path]:
+    """``labs/<slug>/kit`` folders by slug: the labs' student toolkits."""
+    root = labs_folder()
+    if root is None:
+        return {}
+    return {p.parent.name: p for p in sorted(root.glob(f"*/{KIT}"))
+            if p.is_dir() and not p.is_symlink() and not p.parent.is_symlink()}
+
+
+def stage_labs(work: Path) -> Path:
+    """``work/lib/labs``: empty package files and an empty ``kit/`` mount point per lab, over
+    which the real kit folders are bound read-only. Nothing else of a lab exists inside."""
+    root = work / "lib" / "labs"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "__init__.py").write_text('"""The labs\' student toolkits (labs.<slug>.kit)."""\n')
+    real = labs_folder()
+    slugs = sorted(p.parent.name for p in real.glob("*/__init__.py")) if real else []
+    for slug in slugs:  # every lab, kit or not, so that its other modules are refused by name
+        (root / slug).mkdir(exist_ok=True)
+        (root / slug / "__init__.py").write_text("")
+    for slug in kit_folders():
+        (root / slug / KIT).mkdir(parents=True, exist_ok=True)
+    return root
 
 
 def plain_path() -> list[str]:
@@ -90,12 +138,14 @@ def drops_root() -> bool:
     return os.geteuid() == 0
 
 
-def bwrap_argv(work: Path, scratch_bytes: int) -> list[str]:
+def bwrap_argv(work: Path, scratch_bytes: int, seccomp: str | None = None) -> list[str]:
     """bubblewrap command running the bootstrap on ``work/public`` + ``work/code``.
 
     Visible, read-only: /usr (+ /bin, /lib* links), the loader cache, the interpreter, the
-    site-packages and the bootstrap. Writable: only /work (public/ and code/ in it are
+    site-packages, the workbench package, the labs' kit folders (in a ``labs`` tree staged in
+    ``work/lib``) and the bootstrap. Writable: only /work (public/ and code/ in it are
     read-only) and /dev/shm, size-limited tmpfs. No network, no host processes.
+    ``seccomp`` is the file descriptor (or its placeholder) of the filter to load.
     """
     if drops_root():
         argv = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
@@ -104,6 +154,10 @@ def bwrap_argv(work: Path, scratch_bytes: int) -> list[str]:
     else:
         argv = ["bwrap", "--unshare-all", "--unshare-user", "--cap-drop", "ALL",
                 "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+        if bwrap_disables_userns():
+            argv.append("--disable-userns")
+    if seccomp is not None:
+        argv += ["--seccomp", seccomp]
     argv += ["--die-with-parent", "--new-session", "--clearenv"]
     binds = [("/usr", "/usr")]
     for name in ("bin", "lib", "lib32", "lib64", "sbin"):
@@ -118,12 +172,17 @@ def bwrap_argv(work: Path, scratch_bytes: int) -> list[str]:
     if not prefix.is_relative_to("/usr"):
         binds.append((str(prefix), str(prefix)))
     binds += [(str(site), f"{INSIDE_SITE}{i or ''}") for i, site in enumerate(site_packages())]
-    binds += [(str(pkg), f"{INSIDE_LIB}/{pkg.name}") for pkg in toolkit_packages()]
+    binds += [(str(pkg), f"{INSIDE_LIB}/{pkg.name}") for pkg in toolkit_packages()
+              if pkg.name != "labs"]
+    binds.append((str(stage_labs(work)), f"{INSIDE_LIB}/labs"))
+    binds += [(str(kit), f"{INSIDE_LIB}/labs/{slug}/{KIT}") for slug, kit in kit_folders().items()]
     binds.append((str(RUNNER), INSIDE_RUNNER))
     argv += _read_only(binds)
     for source, inside in binds:
         if (Path(source) / "workbench" / "_datasets").is_dir():  # packaged answer keys
             argv += ["--tmpfs", f"{inside}/workbench/_datasets"]
+        if inside.startswith(INSIDE_SITE) and (Path(source) / "labs").is_dir():
+            argv += ["--tmpfs", f"{inside}/labs"]  # a wheel's labs: solution code, hidden
     size = str(scratch_bytes)
     argv += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
@@ -163,22 +222,51 @@ def plain_env(work: Path) -> dict[str, str]:
 def probe() -> Capabilities:
     """Detect, once, which isolation this host supports."""
     notes: list[str] = []
-    bwrap_ok = _probe_bwrap(notes)
-    return Capabilities(bwrap_ok, _probe_unshare(notes), probe_cgroup(notes), tuple(notes))
+    bwrap_ok, seccomp_ok = _probe_bwrap(notes)
+    return Capabilities(bwrap_ok, _probe_unshare(notes), probe_cgroup(notes), tuple(notes),
+                        seccomp_ok)
 
 
-def _probe_bwrap(notes: list[str]) -> bool:
+@functools.cache
+def bwrap_disables_userns() -> bool:
+    """True when the installed bubblewrap has ``--disable-userns`` (0.8.0 and later)."""
+    try:
+        run = subprocess.run(["bwrap", "--help"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return b"--disable-userns" in run.stdout + run.stderr
+
+
+def _probe_bwrap(notes: list[str]) -> tuple[bool, bool]:
+    """(bubblewrap works, it works with the seccomp filter)."""
     if shutil.which("bwrap") is None:
         notes.append("bubblewrap (bwrap) is not installed")
-        return False
+        return False, False
+    if syscalls.problem():
+        notes.append(syscalls.problem() or "")
+        return _try_bwrap(notes, None), False
+    fd = syscalls.program_fd()
+    try:
+        if _try_bwrap(notes, fd):
+            return True, True
+    finally:
+        if fd is not None:
+            os.close(fd)
+    notes.append("bubblewrap refused the seccomp filter; running without it")
+    return _try_bwrap(notes, None), False
+
+
+def _try_bwrap(notes: list[str], fd: int | None) -> bool:
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="workbench-probe-") as d:
         for sub in ("public", "code"):
             (Path(d) / sub).mkdir()
-        argv = bwrap_argv(Path(d), 2**20)[:-1] + ["-c", "import sys"]
+        argv = bwrap_argv(Path(d), 2**20, None if fd is None else str(fd))[:-1]
+        argv += ["-c", "import sys"]
         try:
-            run = subprocess.run(argv, capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
+            run = subprocess.run(argv, capture_output=True, timeout=20, stdin=subprocess.DEVNULL,
+                                 pass_fds=() if fd is None else (fd,))
         except (OSError, subprocess.TimeoutExpired) as exc:
             notes.append(f"bubblewrap failed to start: {exc}")
             return False
@@ -186,6 +274,48 @@ def _probe_bwrap(notes: list[str]) -> bool:
         notes.append("bubblewrap cannot create a sandbox here: "
                      + run.stderr.decode(errors="replace").strip()[:300])
     return run.returncode == 0
+
+
+@contextlib.contextmanager
+def run_uid() -> Iterator[int]:
+    """The host uid one run uses, held for the run: its own when the grader is root (a lock
+    file per uid under ``UID_LOCKS``), ``SANDBOX_UID`` inside a user namespace otherwise."""
+    if not drops_root():
+        yield SANDBOX_UID
+        return
+    folder = _lock_folder()
+    start = random.randrange(UID_SLOTS)
+    for i in range(UID_SLOTS):
+        slot = (start + i) % UID_SLOTS
+        fd = os.open(folder / f"{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            yield UID_BASE + slot
+        finally:
+            os.close(fd)  # releases the lock
+        return
+    raise RuntimeError(f"all {UID_SLOTS} sandbox uids are in use; run fewer submissions at once")
+
+
+def _lock_folder() -> Path:
+    """A folder only we can write (0700, ours), for the uid lock files."""
+    import tempfile
+
+    for folder in (UID_LOCKS, Path(tempfile.gettempdir()) / f"workbench-sandbox-{os.geteuid()}"):
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            info = folder.lstat()
+        except OSError:
+            continue
+        if folder.is_dir() and not folder.is_symlink() and info.st_uid == os.geteuid() \
+                and not info.st_mode & 0o022:
+            return folder
+    raise RuntimeError(f"no private folder for the sandbox's uid locks ({UID_LOCKS} is not "
+                       "writable, or not owned by this user with mode 0700)")
 
 
 def _probe_unshare(notes: list[str]) -> list[str] | None:

@@ -14,7 +14,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 # After the main process exits, keep draining pipes this long: a leftover grandchild may still
@@ -58,15 +58,20 @@ class _Head:
 
 def run_process(argv: list[str], *, cwd: str, env: dict[str, str], wall_s: float,
                 output_cap: int, result_cap: int,
-                on_kill: Callable[[], None] | None = None) -> Outcome:
-    """Start ``argv`` (fd ``{RESULT_FD}`` in its argv is replaced by the result pipe) and wait."""
+                on_kill: Callable[[], None] | None = None,
+                fds: Mapping[str, int] | None = None) -> Outcome:
+    """Start ``argv`` (fd ``{RESULT_FD}`` in its argv is replaced by the result pipe) and wait.
+
+    ``fds`` maps more placeholders (``{SECCOMP_FD}``) to descriptors the process inherits."""
     read_end, write_end = os.pipe()
-    argv = [a.replace("{RESULT_FD}", str(write_end)) for a in argv]
+    names = {"{RESULT_FD}": write_end, **(fds or {})}
+    for key, fd in names.items():
+        argv = [a.replace(key, str(fd)) for a in argv]
     start = time.monotonic()
     try:
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(write_end,), start_new_session=True)
+                                pass_fds=tuple(names.values()), start_new_session=True)
     except BaseException:
         os.close(read_end)
         raise

@@ -202,6 +202,81 @@ def _run_step(module, step: dict, public, values: dict, folder: str) -> dict:
     return {"status": "ok", "meta": meta}
 
 
+SOLUTION = {"reference": "the lab's reference solution", "baseline": "the lab's baseline solution"}
+MAX_REPORTED = 20
+
+
+class KitOnly:
+    """Import hook: of the labs, only ``labs.<slug>.kit`` is importable (the toolkit boundary).
+
+    ``labs.<slug>`` itself imports as an empty package (its ``__init__`` is not run: it would
+    load the whole lab), so the kit below it can be imported. Any other ``labs.*`` module
+    raises an ``ImportError`` naming the rule, and its name is reported to the grader over
+    ``report_fd`` (the report then says the outcome is not credited)."""
+
+    def __init__(self, report_fd: int | None) -> None:
+        self.report_fd, self.reported = report_fd, set()
+
+    def find_spec(self, name, path=None, target=None):
+        parts = name.split(".")
+        if parts[0] != "labs" or len(parts) < 2:
+            return None
+        if len(parts) == 2:
+            return self._bare_package(name)
+        if parts[2] == "kit":
+            return None
+        self._report(name)
+        what = SOLUTION.get(parts[2], "not part of the lab's toolkit")
+        what = f"is {what}" if what.startswith("not") else f"is {what} code"
+        raise ImportError(f"{name} {what}; a submission may import only labs.{parts[1]}.kit "
+                          f"(the lab's toolkit), the workbench and the installed packages",
+                          name=name)
+
+    def _bare_package(self, name):
+        import importlib.machinery
+
+        found = importlib.machinery.PathFinder.find_spec(name, sys.modules["labs"].__path__)
+        if found is None or not found.submodule_search_locations:
+            return None
+        spec = importlib.machinery.ModuleSpec(name, _EmptyPackage(), is_package=True)
+        spec.submodule_search_locations = list(found.submodule_search_locations)
+        return spec
+
+    def _report(self, name: str) -> None:
+        if self.report_fd is None or name in self.reported \
+                or len(self.reported) >= MAX_REPORTED:
+            return
+        self.reported.add(name)
+        try:
+            os.write(self.report_fd, name.encode()[:200] + b"\n")
+        except OSError:  # closed by the student's code: the import still fails
+            pass
+
+
+class _EmptyPackage:
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        pass
+
+
+def read_reports(fd: int) -> list[str]:
+    """The refused imports the student's process reported (what is there now, bounded)."""
+    os.set_blocking(fd, False)
+    data = b""
+    try:
+        while len(data) < 65536:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            data += chunk
+    except BlockingIOError:
+        pass
+    names = {line.decode(errors="replace") for line in data.splitlines() if line}
+    return sorted(names)[:MAX_REPORTED]
+
+
 def run_student(cfg: dict) -> None:
     """Child side: limits, import, steps, call; never returns."""
     code = 1
@@ -213,6 +288,7 @@ def run_student(cfg: dict) -> None:
         sys.path.extend(cfg["site"])
         from pathlib import Path
 
+        sys.meta_path.insert(0, KitOnly(cfg.get("report_fd")))
         os.environ["WORKBENCH_SANDBOX"] = "1"  # workbench.exercise.check() does nothing here
         os.environ["WORKBENCH_PUBLIC"] = cfg["public"]
         _release_layout(cfg["public"])
@@ -258,10 +334,13 @@ def read_output(path: str, max_bytes: int) -> tuple[dict, bytes]:
             return {"found": False}, b""
         error = "it is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
         return {"found": False, "error": error or "cannot open"}, b""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        error = "it is a folder, not a file" if stat.S_ISDIR(info.st_mode) \
+            else "it is not a regular file"
+        return {"found": False, "error": error}, b""
     with os.fdopen(fd, "rb") as f:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return {"found": False, "error": "it is not a regular file"}, b""
         if info.st_size > max_bytes:
             return {"found": True, "too_big": True, "size": info.st_size}, b""
         data = f.read(max_bytes + 1)[:max_bytes]
@@ -273,10 +352,13 @@ def main() -> None:
     result = int(cfg.pop("result_fd"))
     if cfg.get("drop_to") is not None:
         drop_privileges(int(cfg["drop_to"]))
+    reports, cfg["report_fd"] = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(result)
+        os.close(reports)
         run_student(cfg)
+    os.close(cfg.pop("report_fd"))
     _, status, usage = os.wait4(pid, 0)
     header = {"exit": os.waitstatus_to_exitcode(status),
               "cpu_s": usage.ru_utime + usage.ru_stime}
@@ -292,6 +374,7 @@ def main() -> None:
             budget -= len(more)
         files.append({"name": name, **info})
     header["files"] = files
+    header["refused_imports"] = read_reports(reports)
     with os.fdopen(result, "wb") as pipe:
         pipe.write(json.dumps(header).encode() + b"\n" + b"".join(chunks))
 

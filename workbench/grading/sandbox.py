@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from workbench.grading import isolation
+from workbench.grading import isolation, syscalls
 from workbench.grading.cgroup import Cgroup
 from workbench.grading.explain import explain
 from workbench.grading.intake import IntakeError, classify
@@ -127,7 +128,8 @@ def run_code(staged: Path, public_dir: Path, entry: CodeEntry, limits: Limits | 
     size = header.get("size") if header.get("found") and not header.get("too_big") else 0
     size = size if isinstance(size, int) and 0 <= size <= len(data) else 0
     if result.returncode == 0 and not result.timed_out and header.get("found") \
-            and not header.get("too_big") and not outcome.result_overflow:
+            and not header.get("too_big") and not outcome.result_overflow \
+            and "solution_import" not in result.violations:  # the toolkit boundary
         result.output = out_dir / entry.output
         result.output.write_bytes(data[:size])
     if not result.timed_out and not outcome.result_overflow:
@@ -222,11 +224,14 @@ def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: Code
            "out": str(inside / "out"), "function": entry.function, "output": entry.output,
            "limits": {k: int(v) for k, v in asdict(limits).items()}, "result_fd": "{RESULT_FD}",
            "steps": [dict(s) for s in steps]}
+    fds: dict[str, int] = {}
     if mode == "bwrap":
         cfg["site"] = isolation.sandbox_path()
-        if isolation.drops_root():
-            cfg["drop_to"] = isolation.SANDBOX_UID
-        argv = isolation.bwrap_argv(scratch, limits.scratch_bytes)
+        seccomp = syscalls.program_fd() if caps.seccomp else None
+        if seccomp is not None:
+            fds["{SECCOMP_FD}"] = seccomp
+        argv = isolation.bwrap_argv(scratch, limits.scratch_bytes,
+                                    "{SECCOMP_FD}" if seccomp is not None else None)
         env = {"PATH": "/usr/bin:/bin"}
     else:
         cfg["site"] = isolation.plain_path()
@@ -236,16 +241,25 @@ def _execute(mode: str, caps: isolation.Capabilities, scratch: Path, entry: Code
                                            str(isolation.RUNNER)]
         env = isolation.plain_env(scratch)
     cgroup = _cgroup(caps, limits)
-    argv = argv + [json.dumps(cfg)]
     try:
-        outcome = run_process(cgroup.wrap(argv) if cgroup else argv, cwd=str(scratch),
-                              env=env, wall_s=limits.wall_s, output_cap=limits.output_bytes,
-                              result_cap=limits.file_size + 65536,
-                              on_kill=cgroup.kill_all if cgroup else None)
+        # a host uid of its own per run (grader run as root): process limits are per run
+        with isolation.run_uid() as uid:
+            if mode == "bwrap" and isolation.drops_root():
+                cfg["drop_to"] = uid
+            command = argv + [json.dumps(cfg)]
+            try:
+                outcome = run_process(cgroup.wrap(command) if cgroup else command,
+                                      cwd=str(scratch), env=env, wall_s=limits.wall_s,
+                                      output_cap=limits.output_bytes,
+                                      result_cap=limits.file_size + 65536,
+                                      on_kill=cgroup.kill_all if cgroup else None, fds=fds)
+            finally:
+                pids_hit = cgroup is not None and cgroup.pids_limit_hit()
+                if cgroup is not None:
+                    cgroup.destroy()
     finally:
-        pids_hit = cgroup is not None and cgroup.pids_limit_hit()
-        if cgroup is not None:
-            cgroup.destroy()
+        for fd in fds.values():
+            os.close(fd)
     return outcome, pids_hit
 
 
