@@ -82,7 +82,7 @@ def _clean_count(output: Any, ctx: CheckContext) -> CheckResult:
         ok,
         "every real reading kept"
         if ok
-        else f"{len(output)} rows kept; some real readings were dropped",
+        else f"{len(output)} rows kept, the clean file has {want}",
     )
 
 

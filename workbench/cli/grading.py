@@ -165,31 +165,37 @@ def _print_report(student: str, report: GradeReport) -> None:
 @click.argument("submission", type=click.Path())
 @click.option("--case", "case_dir", required=True, type=click.Path(file_okay=False),
               help="Your case folder (its public/ part is enough).")
+@click.option("--lang", type=click.Choice(["en", "zh"]), envvar="WORKBENCH_LANG",
+              default="en", show_default=True, help="Language of the report.")
+@click.option("--time-limit", type=click.FloatRange(min=1), help="Wall and CPU seconds your "
+              "code may take (default 60).")
+@click.option("--memory-mb", type=click.IntRange(min=64), help="Memory of the run (default "
+              "2048).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def check(lab: str, submission: str, case_dir: str, as_json: bool) -> None:
-    """Self-check a submission: is it valid, and the metrics you may see. Exit 1 if invalid.
+def check(lab: str, submission: str, case_dir: str, lang: str, time_limit: float | None,
+          memory_mb: int | None, as_json: bool) -> None:
+    """Self-check a submission (a data file, a .py, a notebook or a zip): each exercise step
+    with its public checks, and whether the outcome is valid. Exit 1 if not valid.
 
-    With only the public part of a case, metrics that need the answer key are not shown and
-    no score is given; with a full case (e.g. one you generated), you get the full grade.
+    Code runs in the sandbox on your case, exactly as when graded. With only the public part
+    of a case, checks and metrics that need the answer key are "graded by your instructor"
+    and no score is given; with a full case (e.g. one you generated), you get the full grade.
     """
-    from workbench.grading.check import self_check
+    from workbench.grading.check import format_check, self_check
+    from workbench.i18n import language
 
     the_lab = _lab(lab)
     case = _case(the_lab, case_dir)
+    if not Path(submission).exists():
+        raise BadInput(f"{submission}: no such file or folder")
+    limits = sandbox_limits(time_limit, memory_mb)
     if case.private is not None:
         click.echo("Full case: solving the baseline and reference to score against…", err=True)
-    result = self_check(the_lab, case, submission)
+    result = self_check(the_lab, case, submission, limits=limits, lang=lang)
     if as_json:
         _echo_json(result)
     else:
-        click.echo(f"{submission}: {'valid' if result['valid'] else 'NOT VALID'}")
-        for problem in result["problems"]:
-            click.echo(f"  problem: {problem}")
-        for name, value in result["metrics"].items():
-            click.echo(f"  {name} = {value}")
-        if "score" in result:
-            click.echo(f"  score {result['score']:.2f} / {result['max_score']:g}")
-        if result.get("note"):
-            click.echo(f"  note: {result['note']}")
+        with language(lang):
+            click.echo(format_check(result))
     if not result["valid"]:
         sys.exit(1)

@@ -83,7 +83,7 @@ def grade_submission(lab: Lab, task: Task, case: Case) -> tuple[GradeReport, Any
 
 
 def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], References], *,
-              hidden: Sequence[Case] = (), limits: Limits | None = None,
+              hidden: Sequence[Case] = (), limits: Limits | None = None, lang: str = "en",
               ) -> tuple[GradeReport, Any]:
     """Grade data or code ``source`` on ``case`` (code also on ``hidden``, see
     :func:`combine`); return the report and the solution on ``case`` (``None`` if none)."""
@@ -96,18 +96,19 @@ def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], Refe
         if intake.kind == "data":
             assert intake.data_file is not None
             return _score_file(lab, case, intake.data_file, source, refs_of(case), source.name)
-    own, solution = run_code_on(lab, case, source, refs_of(case), limits)
-    runs = [run_code_on(lab, other, source, refs_of(other), limits)[0] for other in hidden]
+    own, solution = run_code_on(lab, case, source, refs_of(case), limits, lang=lang)
+    runs = [run_code_on(lab, other, source, refs_of(other), limits, lang=lang)[0]
+            for other in hidden]
     return combine(own, runs), solution
 
 
 def run_code_on(lab: Lab, case: Case, source: Path, refs: References, limits: Limits | None,
-                ) -> tuple[GradeReport, Any]:
+                *, lang: str = "en") -> tuple[GradeReport, Any]:
     """Run code ``source`` in the sandbox on ``case`` (with its key): its steps are checked,
     public and hidden checks, and its output file graded."""
     with tempfile.TemporaryDirectory(prefix="workbench-run-") as tmp:
         run = run_submission_steps(lab, source, case.public, limits=limits, workdir=Path(tmp))
-        steps = grade_steps(lab, case, run.files, with_key=True,
+        steps = grade_steps(lab, case, run.files, with_key=True, lang=lang,
                             why_not_run=run.reasons[0] if run.reasons and not run.ran else "")
         if run.output is None:
             reasons = run.reasons or [f"Your code wrote no {lab.code_entry.output}; nothing "
