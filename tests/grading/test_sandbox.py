@@ -432,3 +432,34 @@ def test_grade_report_says_the_solution_was_used_and_scores_no_outcome(tmp_path)
     assert all(c.points == 0 for c in caught.criteria if c.name in outcome), caught.criteria
     assert any("uses the lab's reference solution: not allowed" in p for p in caught.problems), \
         caught.problems
+
+
+@needs_bwrap
+def test_a_wheels_labs_and_packaged_cases_are_hidden(host, tmp_path, monkeypatch):
+    """Installed from a wheel, site-packages holds all of ``labs`` (solution code) and
+    ``workbench/_datasets`` (default cases with their keys): neither is visible inside."""
+    site = tmp_path / "site-packages"
+    (site / "labs" / "logistics").mkdir(parents=True)
+    (site / "labs" / "__init__.py").write_text("")
+    (site / "labs" / "logistics" / "__init__.py").write_text("")
+    (site / "labs" / "logistics" / "reference.py").write_text("SOLVED = True\n")
+    key = site / "workbench" / "_datasets" / "logistics" / "private" / "key.json"
+    key.parent.mkdir(parents=True)
+    key.write_text('{"secret": "WHEEL-KEY"}')
+    real = isolation.site_packages()
+    monkeypatch.setattr(isolation, "site_packages", lambda: [*real, site])
+    inside = f"{isolation.INSIDE_SITE}{len(real)}"
+    source = REPORTING + f'''
+import os
+def solve(public, out):
+    report(out, public, labs=os.listdir("{inside}/labs"),
+           datasets=os.listdir("{inside}/workbench/_datasets"),
+           other=sorted(os.listdir("{inside}")))
+'''
+    result = run_code(_stage(tmp_path, source), host.public, LAB.code_entry, FAST,
+                      workdir=tmp_path / "run")
+    assert result.output is not None, result.reasons + [result.stderr[-1500:]]
+    seen = json.loads(result.output.read_text())
+    assert seen["labs"] == [] and seen["datasets"] == [], seen
+    assert seen["other"] == ["labs", "workbench"]
+    assert "WHEEL-KEY" not in result.output.read_text()

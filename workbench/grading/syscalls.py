@@ -43,21 +43,63 @@ CLONE_NEWTIME = 0x00000080  # unshare only: for clone() these bits are the exit 
 
 DENIED = (
     # keyrings
-    "add_key", "keyctl", "request_key",
+    "add_key",
+    "keyctl",
+    "request_key",
     # other processes
-    "ptrace", "process_vm_readv", "process_vm_writev",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
     # mounts and roots
-    "mount", "umount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
-    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    "mount",
+    "umount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
     # namespaces (unshare and clone: only with CLONE_NEW* flags, below)
     "setns",
     # the kernel itself
-    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "init_module", "finit_module", "delete_module", "kexec_load",
-    "kexec_file_load", "reboot", "swapon", "swapoff", "acct", "syslog", "quotactl",
-    "quotactl_fd", "lookup_dcookie", "open_by_handle_at", "name_to_handle_at", "iopl",
-    "ioperm", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
-    "setdomainname", "vhangup", "fanotify_init", "nfsservctl", "uselib", "_sysctl",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "kexec_load",
+    "kexec_file_load",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "acct",
+    "syslog",
+    "quotactl",
+    "quotactl_fd",
+    "lookup_dcookie",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "iopl",
+    "ioperm",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "sethostname",
+    "setdomainname",
+    "vhangup",
+    "fanotify_init",
+    "nfsservctl",
+    "uselib",
+    "_sysctl",
 )
 
 
@@ -75,8 +117,10 @@ def problem() -> str | None:
     try:
         _build()
     except Exception as exc:
-        return (f"no seccomp filter: libseccomp could not be used ({type(exc).__name__}: {exc}); "
-                "install the distribution's libseccomp2 package")
+        return (
+            f"no seccomp filter: libseccomp could not be used ({type(exc).__name__}: {exc}); "
+            "install the distribution's libseccomp2 package"
+        )
     return None
 
 
