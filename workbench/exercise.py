@@ -55,6 +55,8 @@ __all__ = [
     "outcome_points",
     "public_dir",
     "run_checks",
+    "solution_notebook",
+    "student_notebook",
     "step_points",
     "validate_steps",
 ]
@@ -253,6 +255,36 @@ class StepReport:
 
 
 # ----------------------------------------------------------------------------- lab helpers
+
+
+def lab_folder(lab: Any) -> Path | None:
+    """The folder of the lab's package (where ``steps.py``, ``starter/`` and ``solution/``
+    live), ``None`` if the lab is not a module on disk."""
+    import sys
+
+    module = sys.modules.get(type(lab).__module__)
+    file = getattr(module, "__file__", None)
+    return Path(file).parent if file else None
+
+
+def _exercise_file(lab: Any, attribute: str, *default: str) -> Path | None:
+    declared = getattr(lab, attribute, None)
+    if declared:
+        return Path(declared)
+    folder = lab_folder(lab)
+    path = folder.joinpath(*default) if folder is not None else None
+    return path if path is not None and path.is_file() else None
+
+
+def student_notebook(lab: Any) -> Path | None:
+    """The notebook handed out (``lab.student_notebook``, else ``starter/notebook.ipynb``)."""
+    return _exercise_file(lab, "student_notebook", "starter", "notebook.ipynb")
+
+
+def solution_notebook(lab: Any) -> Path | None:
+    """The instructor's solution (``lab.solution_notebook``, else
+    ``solution/notebook.ipynb``): a notebook or a module; never handed out."""
+    return _exercise_file(lab, "solution_notebook", "solution", "notebook.ipynb")
 
 
 def lab_steps(lab: Any) -> tuple[Step, ...]:

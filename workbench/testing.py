@@ -13,6 +13,11 @@ from workbench.lab import CASE_FILE, KEY_FILE, Case, Lab, SubmissionError
 Check = Callable[[Lab, Path], None]
 
 
+class NotApplicable(Exception):  # noqa: N818 - reads as "the check is not applicable"
+    """A check that does not apply to this lab yet (e.g. no exercise steps); the reason says
+    why. The conformance suite reports it as skipped, never as passed."""
+
+
 def _same_tree(a: Path, b: Path) -> list[str]:
     """Relative paths that differ between two folders (missing on either side or other bytes)."""
     files_a = {p.relative_to(a) for p in a.rglob("*") if p.is_file()}
@@ -113,6 +118,86 @@ def check_page_renders(lab: Lab, tmp: Path) -> None:
             assert layout is not None and layout.to_plotly_json(), f"{page['path']} is empty"
 
 
+def _steps_or_skip(lab: Lab) -> tuple:
+    from workbench.exercise import lab_folder, lab_steps
+
+    steps = lab_steps(lab)
+    if steps:
+        return steps
+    folder = lab_folder(lab)
+    has_file = folder is not None and (folder / "steps.py").is_file()
+    raise NotApplicable(f"{lab.slug} declares no exercise steps yet ("
+                        + ("steps.py exists but LAB.steps is empty"
+                           if has_file else f"no labs/{lab.slug}/steps.py") + ")")
+
+
+def check_steps_declared(lab: Lab, tmp: Path) -> None:
+    """Steps are well formed: unique ids and functions, inputs naming earlier steps, both
+    languages given, points split between the steps and the outcome."""
+    from workbench.exercise import outcome_points, validate_steps
+
+    steps = _steps_or_skip(lab)
+    problems = validate_steps(steps)
+    assert not problems, f"{lab.slug}: {problems}"
+    for step in steps:
+        for name in ("title", "title_zh", "instructions", "instructions_zh", "signature"):
+            assert str(getattr(step, name)).strip(), f"{lab.slug} step {step.id}: {name} empty"
+        assert step.public_checks, f"{lab.slug} step {step.id}: no public check a student " \
+            "can run"
+    assert outcome_points(lab) > 0, f"{lab.slug}: outcome_points must be > 0"
+    entry = lab.code_entry.function
+    assert entry not in {s.function for s in steps}, (
+        f"{lab.slug}: the entry function {entry} must not also be a step function")
+
+
+def _grade_code(lab: Lab, path: Path, tmp: Path) -> object:
+    from workbench.grading.grade import references
+    from workbench.grading.sandbox import Limits
+    from workbench.grading.task import grade_any
+
+    case = lab.make_case(13, "tiny", out=tmp / "steps_case")
+    report, _ = grade_any(lab, case, path, lambda c: references(lab, c),
+                          limits=Limits(wall_s=300, cpu_s=300))
+    return report
+
+
+def check_solution_passes_steps(lab: Lab, tmp: Path) -> None:
+    """The lab's solution (notebook or module, run in the sandbox like a student's code)
+    passes every public and hidden check of every step and gives a valid outcome."""
+    from workbench.exercise import solution_notebook
+
+    _steps_or_skip(lab)
+    path = solution_notebook(lab)
+    if path is None or not path.is_file():
+        raise NotApplicable(f"{lab.slug} has steps but no solution notebook yet "
+                            f"(solution/notebook.ipynb or LAB.solution_notebook)")
+    report = _grade_code(lab, path, tmp)
+    failed = [f"{s['id']}: {s['status']} {s['message']} "
+              + "; ".join(r["message"] for r in s["results"] if not r["passed"])
+              for s in report.steps if s["status"] != "passed"]
+    assert not failed, f"{lab.slug}: the solution fails steps: {failed}"
+    assert report.valid, f"{lab.slug}: the solution's outcome is not valid: {report.problems}"
+
+
+def check_scaffold_fails_steps(lab: Lab, tmp: Path) -> None:
+    """The unmodified student notebook fails every step with a message, and grading it
+    never crashes."""
+    from workbench.exercise import student_notebook
+
+    steps = _steps_or_skip(lab)
+    path = student_notebook(lab)
+    if path is None or not path.is_file():
+        raise NotApplicable(f"{lab.slug} has steps but no student notebook yet "
+                            f"(starter/notebook.ipynb or LAB.student_notebook)")
+    report = _grade_code(lab, path, tmp)
+    by_id = {s["id"]: s for s in report.steps}
+    assert set(by_id) == {s.id for s in steps}, f"{lab.slug}: steps missing from the report"
+    passed = [i for i, s in by_id.items() if s["status"] == "passed" or s["points"] > 0]
+    assert not passed, f"{lab.slug}: the empty scaffold earns points on steps {passed}"
+    silent = [i for i, s in by_id.items() if not (s["message"] or s["results"])]
+    assert not silent, f"{lab.slug}: steps {silent} fail without a message"
+
+
 CHECKS: tuple[Check, ...] = (
     check_determinism,
     check_separation,
@@ -120,6 +205,9 @@ CHECKS: tuple[Check, ...] = (
     check_malformed_submissions,
     check_claims_on_default_case,
     check_page_renders,
+    check_steps_declared,
+    check_solution_passes_steps,
+    check_scaffold_fails_steps,
 )
 
 
@@ -141,7 +229,8 @@ def known_failures(lab: Lab) -> dict[str, str]:
 
 
 def run_check(lab: Lab, check: Check, tmp: Path) -> str | None:
-    """Run one check honouring declared failures; return the reason if it failed as declared."""
+    """Run one check honouring declared failures; return the reason if it failed as declared.
+    Raises :class:`NotApplicable` for a check that does not apply to the lab yet."""
     reason = known_failures(lab).get(check.__name__)
     if reason is None:
         check(lab, tmp)
@@ -156,13 +245,18 @@ def run_check(lab: Lab, check: Check, tmp: Path) -> str | None:
 
 def check_lab(lab: Lab) -> dict[str, str]:
     """Run every conformance check on ``lab``; raise AssertionError on the first unexpected
-    failure. Returns the declared known failures that failed as declared, with reasons."""
+    failure. Returns the declared known failures that failed as declared, and the checks that
+    do not apply yet ("not applicable: ..."), with reasons."""
     failed_as_declared = {}
     with tempfile.TemporaryDirectory() as d:
         for check in CHECKS:
             sub = Path(d) / check.__name__
             sub.mkdir()
-            reason = run_check(lab, check, sub)
+            try:
+                reason = run_check(lab, check, sub)
+            except NotApplicable as exc:
+                failed_as_declared[check.__name__] = f"not applicable: {exc}"
+                continue
             if reason is not None:
                 failed_as_declared[check.__name__] = reason
     return failed_as_declared

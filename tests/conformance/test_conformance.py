@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from workbench import registry
-from workbench.testing import CHECKS, known_failures, run_check
+from workbench.testing import CHECKS, NotApplicable, known_failures, run_check
 
 
 def _params() -> list:
@@ -26,7 +26,10 @@ def _params() -> list:
 @pytest.mark.parametrize(("lab", "check", "error"), _params())
 def test_conformance(lab, check, error, tmp_path):
     assert error is None, error
-    reason = run_check(lab, check, tmp_path)
+    try:
+        reason = run_check(lab, check, tmp_path)
+    except NotApplicable as exc:  # e.g. a lab whose exercise steps are not written yet
+        pytest.skip(str(exc))
     if reason is not None:  # failed exactly as the lab declares, with its reason
         pytest.xfail(reason)
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import math
+import tempfile
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +221,27 @@ class TinyLab:
 
     def register_pages(self) -> None:
         """No page."""
+
+    @cached_property
+    def _notebooks(self) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix="tinylab-"))
+        write_notebook(folder / "starter" / "notebook.ipynb", SCAFFOLD)
+        (folder / "starter" / "handout.md").write_text("# Tiny lab\n\nAdd up the numbers.\n")
+        write_notebook(folder / "solution" / "notebook.ipynb", SOLUTION)
+        return folder
+
+    @property
+    def student_notebook(self) -> Path:
+        return self._notebooks / "starter" / "notebook.ipynb"
+
+    @property
+    def solution_notebook(self) -> Path:
+        return self._notebooks / "solution" / "notebook.ipynb"
+
+    @property
+    def starter_folder(self) -> Path:
+        """What a release zip holds besides the case (see workbench.assign)."""
+        return self._notebooks / "starter"
 
     def read_submission(self, path: Path) -> float:
         try:
