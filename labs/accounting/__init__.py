@@ -41,17 +41,24 @@ class AccountingLab:
                "the control class; an rpaframework bot and a risk-scoring detector are the "
                "experimental class.")
     metrics = (
-        Metric("report_accuracy", "share of cells", True, 40, "report cell accuracy",
-               "Cells of the report within 0.01 CNY of the correct value."),
+        Metric("report_accuracy", "share of figures", True, 40,
+               "report accuracy against materiality",
+               "Mean credit of the report's CNY figures: 1 when the misstatement is clearly "
+               "trivial (under 5 % of materiality), 0 when it is material (materiality = 5 % "
+               "of profit before tax), linear between."),
         Metric("anomaly_ap", "AP", True, 35, "anomaly average precision",
                "Average precision of the risk ranking against the planted anomalies."),
         Metric("precision_at_k", "share", True, 10, "precision at k",
-               "Share of anomalies among the k highest-risk entries (k = 2 % of entries)."),
+               "Share of anomalies among the k entries an auditor reviews (k = 2 % of "
+               "entries, the highest-risk first)."),
         Metric("recall_at_k", "share", True, 10, "recall at k",
-               "Share of all anomalies found among the k highest-risk entries."),
-        Metric("false_positives", "entries", False, 5, "false positives",
-               "Entries flagged for review (risk >= 0.5) that are not anomalies."),
-        Metric("report_error_rate", "share of cells", False, 0, "report error rate"),
+               "Share of all anomalies found among the k entries an auditor reviews."),
+        Metric("false_positives", "entries", False, 5, "false positives at k",
+               "Entries among the k an auditor reviews that are not anomalies."),
+        Metric("material_figures", "figures", False, 0, "materially misstated figures",
+               "Figures of the report misstated by materiality or more."),
+        Metric("report_error_rate", "share of cells", False, 0, "report error rate",
+               "Cells of the report more than 0.01 CNY from the correct value."),
         Metric("processing_time", "s", False, 0, "processing time end to end",
                "Keying or bot run + setup + review, from the report's Meta sheet."),
         Metric("keying_time", "s", False, 0, "keying time (bot run time for a bot)"),
@@ -63,9 +70,11 @@ class AccountingLab:
         Claim("error_rate", "The bot's report error rate is far below the clerk's: at most a "
               "tenth of it.", "much lower error rate", _error_rate_ratio, high=ERROR_RATE_FACTOR),
         Claim("detector_ap", "The risk detector ranks anomalies better than the JET rules "
-              "(higher average precision).", "detector beats rules", _ap_gain, low=1e-9),
-        Claim("fewer_false_positives", "The risk detector flags fewer false positives than the "
-              "JET rules.", "fewer false positives", ratio("false_positives"), low=1.0 + 1e-9),
+              "weighted by rarity (higher average precision).", "detector beats rules",
+              _ap_gain, low=1e-9),
+        Claim("fewer_false_positives", "Reviewing the same number of entries (2 % of them), "
+              "the auditor meets fewer false positives with the detector's ranking than with "
+              "the rules'.", "fewer false positives", ratio("false_positives"), low=1.0 + 1e-9),
     )
     submission_suffixes = (".xlsx",)
     code_entry = CodeEntry("consolidate", SUBMISSION_NAME,
@@ -86,6 +95,8 @@ class AccountingLab:
         return {
             "clerk rules of thumb": _baseline.manual_solution(
                 case, review="clerk", method="manual clerk + rules of thumb"),
+            "JET checklist (unweighted)": _baseline.manual_solution(
+                case, review="checklist", method="manual clerk + JET checklist"),
             "double-entry clerk": _baseline.manual_solution(
                 case, ClerkParams(double_entry=True), method="double-entry clerk + JET rules"),
             "skilled typist": _baseline.manual_solution(

@@ -1,7 +1,9 @@
 """The control class: a report keyed by hand, and anomaly review by rules.
 
-``manual_solution`` is the clerk's report (see ``clerk.py``) with the flags of the auditor's
-standard journal-entry tests (``jet.py``) or of the clerk's own rules of thumb.
+``manual_solution`` is the competent clerk's report (see ``clerk.py``) with the ranking audit
+software builds from the standard journal-entry tests (``jet.py``: every rule weighted by the
+rarity of a hit, Benford pointing at a region), or from the clerk's own rules of thumb, or the
+naive checklist (an entry ranks by how many rules it hits).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pandas as pd
 
 from labs.accounting.chart import CTA_ACCOUNT
 from labs.accounting.clerk import ClerkParams, manual_report
-from labs.accounting.jet import entry_table, jet_rules, rule_flags
+from labs.accounting.jet import any_rule_flags, entry_table, jet_rules, rank_by_rules
 from labs.accounting.pipeline import Consolidation, Reference, parsed_case
 from labs.accounting.submission import Report
 from workbench.lab import Case
@@ -43,15 +45,22 @@ def clerk_rules(e: pd.DataFrame) -> pd.DataFrame:
     }, index=e.index)
 
 
+REVIEWS = ("jet", "clerk", "checklist")
+
+
 def manual_solution(case: Case, params: ClerkParams | None = None, review: str = "jet",
                     method: str = "manual clerk + JET rules") -> Report:
-    """The clerk's report with the flags of ``review`` ("jet" or "clerk")."""
+    """The clerk's report with the flags of ``review``: "jet" (rarity-weighted JET rules),
+    "clerk" (rarity-weighted rules of thumb) or "checklist" (JET rules, one hit one point)."""
+    if review not in REVIEWS:
+        raise ValueError(f"review={review!r} not understood; use one of {', '.join(REVIEWS)}")
     params = params or ClerkParams()
     ref = Reference.load(case.public)
     con = parsed_case(case.public)
     tables, info = manual_report(regional_balances(con, ref), ref.fx, params, case_rng(case, 1))
     entries = entry_table(con.lines, ref)
-    rules = jet_rules(entries) if review == "jet" else clerk_rules(entries)
+    rules = clerk_rules(entries) if review == "clerk" else jet_rules(entries)
+    flags = any_rule_flags(entries, rules) if review == "checklist" else rank_by_rules(entries, rules)
     meta: dict[str, object] = {"method": method, "case_id": case.case_id, **info}
     meta.update({f"clerk.{k}": v for k, v in asdict(params).items()})
-    return Report(tables, rule_flags(entries, rules), meta)
+    return Report(tables, flags, meta)

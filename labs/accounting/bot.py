@@ -25,7 +25,7 @@ import pandas as pd
 from labs.accounting.detect import Detector
 from labs.accounting.faults import Faults, TransientError, malform_csv
 from labs.accounting.ingest import LINE_COLUMNS, Ingested, read_export
-from labs.accounting.jet import entry_table
+from labs.accounting.jet import entry_table, review_budget
 from labs.accounting.pdf import write_summary_pdf
 from labs.accounting.pipeline import Reference, consolidate_folder
 from labs.accounting.submission import OPTIONAL, SUBMISSION_NAME, Report, write_submission
@@ -240,8 +240,8 @@ def run_bot(source: Source, work: Path, *, echo: Callable[[str], None] | None = 
         with log.step("score anomalies") as info:
             entries = entry_table(con.lines, Reference.load(public))
             flags = (detector or Detector()).score(entries, top=MAX_FLAGS)
-            flags = flags[flags["risk_score"] >= 0.001].reset_index(drop=True)
-            info["detail"] = f"{int((flags['risk_score'] >= 0.5).sum())} entries flagged"
+            info["detail"] = (f"{len(flags)} entries ranked; an auditor reviews the first "
+                              f"{review_budget(len(entries))}")
         case_id = json.loads((public / "case.json").read_text(encoding="utf-8")).get("case_id", "")
         bot_seconds = time.perf_counter() - t0
         meta = {"method": "rpa bot + risk detector", "case_id": case_id, "keying_seconds": bot_seconds,

@@ -3,9 +3,11 @@
 The rules (also in the student handout):
 
 * a region's trial balance is the net balance of each group account in local currency;
-* balance-sheet accounts translate at the closing rate, P&L accounts at the average rate, each
-  balance rounded to 0.01 CNY; the region's translation difference is posted to 3900 so every
-  translated trial balance balances;
+* assets and liabilities translate at the closing rate, equity (share capital, retained
+  earnings) at the historical rate, revenue and expenses at the average rate, each balance
+  rounded to 0.01 CNY; the region's translation difference is posted to 3900 so every
+  translated trial balance balances (the local trial balance balances, so 3900 holds the
+  translation difference and nothing else);
 * intercompany accounts (1250, 2250, 4800, 6800) are eliminated in full; what does not cancel
   (FX differences on intercompany balances) goes to 3900 of region ``GROUP``;
 * the P&L shows revenue and expense accounts and their totals, the balance sheet shows the
@@ -27,6 +29,7 @@ from labs.accounting.chart import (
 )
 
 GROUP_REGION = "GROUP"
+FX_COLUMNS = ["currency", "closing_rate", "average_rate", "historical_rate"]
 TB_REGIONS_COLUMNS = ["region", "account", "local_debit", "local_credit", "debit", "credit"]
 
 
@@ -35,20 +38,34 @@ def debit_credit(net: pd.Series) -> tuple[pd.Series, pd.Series]:
     return net.clip(lower=0).round(2), (-net).clip(lower=0).round(2)
 
 
+def translation_rates(accounts: pd.Series, currencies: pd.Series, fx: pd.DataFrame) -> np.ndarray:
+    """CNY per unit for each (group account, currency): closing for assets and liabilities,
+    historical for equity, average for revenue and expenses.
+
+    ``fx`` is indexed by currency with columns closing_rate, average_rate and historical_rate
+    (cases made before historical rates were published translate equity at closing).
+    """
+    kind = accounts.map(ACCOUNT_TYPE).to_numpy()
+    closing = currencies.map(fx["closing_rate"]).to_numpy(dtype=float)
+    average = currencies.map(fx["average_rate"]).to_numpy(dtype=float)
+    historical = (currencies.map(fx["historical_rate"]).to_numpy(dtype=float)
+                  if "historical_rate" in fx.columns else closing)
+    return np.where(kind == "equity", historical,
+                    np.where(np.isin(kind, BALANCE_SHEET_TYPES), closing, average))
+
+
 def regional_tb(lines: pd.DataFrame, currency: dict[str, str], fx: pd.DataFrame) -> pd.DataFrame:
     """Per region and group account: local and translated balances, plus the 3900 plug.
 
     ``lines`` needs columns region, account (group code), debit, credit (local currency);
-    ``fx`` is indexed by currency with columns closing_rate and average_rate.
+    ``fx`` is indexed by currency (see :func:`translation_rates`).
     """
     g = lines.groupby(["region", "account"], sort=True)[["debit", "credit"]].sum().reset_index()
     g["net"] = (g["debit"] - g["credit"]).round(2)
     unknown = set(g["account"]) - set(ACCOUNT_TYPE)
     if unknown:
         raise ValueError(f"accounts not in the group chart: {sorted(unknown)}")
-    is_bs = g["account"].map(ACCOUNT_TYPE).isin(BALANCE_SHEET_TYPES)
-    cur = g["region"].map(currency)
-    rate = np.where(is_bs, cur.map(fx["closing_rate"]), cur.map(fx["average_rate"]))
+    rate = translation_rates(g["account"], g["region"].map(currency), fx)
     g["tnet"] = (g["net"] * rate).round(2)
     g = with_translation_plug(g)
     keep = (g["net"].abs() > 0.004) | (g["tnet"].abs() > 0.004)
@@ -142,6 +159,6 @@ def statements(tb_regions: pd.DataFrame, fx: pd.DataFrame) -> dict[str, pd.DataF
     tb = consolidated_tb(tb_regions, elim)
     pl = profit_and_loss(tb)
     net_income = float(pl.loc[pl["line"] == "NET_INCOME", "amount"].iloc[0])
-    fx_table = fx.reset_index()[["currency", "closing_rate", "average_rate"]]
+    fx_table = fx.reset_index()[[c for c in FX_COLUMNS if c in fx.reset_index().columns]]
     return {"FX": fx_table, "TB_Regions": tb_regions, "Eliminations": elim,
             "TB_Consolidated": tb, "PL": pl, "BS": balance_sheet(tb, net_income)}

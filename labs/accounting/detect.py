@@ -1,9 +1,19 @@
-"""The reference anomaly detector: graded JET scores + Benford + IsolationForest, one risk score.
+"""The reference anomaly detector: the JET rules plus two control points they lack, one score.
 
-Each control point gives a score in [0, 1]; they combine as a noisy-OR,
-``risk = 1 - prod(1 - w_i * s_i)``, so one strong, specific signal is enough to flag an entry
-and weak signals add up. The weights say how specific each test is; they are fixed a priori,
-not fitted to the planted labels. Every flagged entry carries its strongest reasons.
+The control class (``jet.rank_by_rules``) weights each yes/no rule by the rarity of a hit and
+uses Benford's test only to point at a region. The detector keeps those rules and weights and
+adds what analytics software adds on top of them:
+
+* ``benford_digit``: Benford's drill-down to the entry (as MindBridge's Benford control point
+  does): in a nonconforming region, an entry scores by how over-represented its first digit is
+  (region MAD / 0.015, capped at 1, times the digit's excess over Benford, capped at 1);
+* ``isolation_forest``: an IsolationForest on ten engineered features (amount, amount against
+  its account pair, amount to limit, round digits, day, weekday, posting lag, description
+  length, pair frequency, user share); only the most isolated tenth contributes.
+
+Every control point is weighted by its self-information on this ledger, ``-ln(mean score)``
+(the same rarity weighting as the control class), and ``risk = sum(w * s) / sum(w)``
+(MindBridge: ``sum(score * weight) / sum(weights)``). Nothing is fitted to the planted labels.
 """
 
 from __future__ import annotations
@@ -18,61 +28,56 @@ from labs.accounting.jet import (
     BENFORD_MIN_ENTRIES,
     MAD_NONCONFORMITY,
     benford_by_region,
-    duplicate_key,
-    duplicate_keys,
-    split_similarity,
+    jet_rules,
 )
 
-WEIGHTS = {"rare_pair": 0.9, "unusual_user": 0.8, "period_end_no_desc": 0.9, "round_amount": 0.7,
-           "below_limit": 0.8, "split_invoice": 0.8, "duplicate": 0.9, "weekend_holiday": 0.8,
-           "benford": 0.6, "isolation_forest": 0.5}
-FEATURES = ("log_amount", "amount_to_limit", "trailing_zeros", "day", "weekday", "lag_days",
-            "text_len", "log_pair_count", "user_share", "n_lines")
+EXTRA_POINTS = ("benford_digit", "isolation_forest")
+FEATURES = ("log_amount", "amount_in_pair", "amount_to_limit", "trailing_zeros", "day",
+            "weekday", "lag_days", "text_len", "log_pair_count", "user_share")
 
 
 @dataclass(frozen=True)
 class Detector:
-    """Scores journal entries; ``weights`` per control point, ``seed`` for the forest."""
+    """Scores journal entries.
 
-    weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    ``weights`` fixes the weight of named control points (the others keep their rarity
+    weight); ``seed`` and ``n_estimators`` are the forest's.
+    """
+
+    weights: dict[str, float] = field(default_factory=dict)
     seed: int = 0
     n_estimators: int = 200
 
     def __post_init__(self) -> None:
-        bad = {k: w for k, w in self.weights.items() if not 0 <= w <= 1}
+        bad = {k: w for k, w in self.weights.items() if not (np.isfinite(w) and w >= 0)}
         if bad:
-            raise ValueError(f"weights must lie in 0-1, got {bad}")
+            raise ValueError(f"weights must be finite numbers >= 0, got {bad}")
 
     def components(self, e: pd.DataFrame) -> pd.DataFrame:
         """Per-entry score of every control point, each in [0, 1]."""
-        n = len(e)
-        tau = max(1.0, 0.002 * n)
-        blank = e["text_len"] < 3
-        late = e["posted"] > e["period_end"]
-        at_end = e["date"] >= e["period_end"] - pd.Timedelta(days=2)
-        ratio = e["amount"] / e["limit"]
-        dup = duplicate_keys(e)
-        # of a duplicate group, the later document is the copy; the first is the original
-        later = e[dup].groupby(duplicate_key(e))["doc"].transform(lambda s: s > s.min())
-        comp = pd.DataFrame({
-            "rare_pair": np.exp(-(e["pair_count"] - 1) / tau),
-            "unusual_user": np.maximum(np.exp(-e["user_share"] / 0.01), e["system_odd"].astype(float)),
-            "period_end_no_desc": np.where(blank, np.where(late | at_end, 1.0, 0.5), np.where(late, 0.3, 0.0)),
-            "round_amount": np.clip((e["trailing_zeros"] - 1) / 3, 0, 1),
-            "below_limit": np.where((ratio >= 0.95) & (ratio < 1), 1.0,
-                                    np.where((ratio >= 0.9) & (ratio < 1), 0.4, 0.0)),
-            "split_invoice": split_similarity(e),
-            "duplicate": np.where(dup, 0.3, 0.0),
-            "weekend_holiday": e["offday"].astype(float),
-            "benford": self._benford(e),
-            "isolation_forest": self._forest(e),
-        }, index=e.index)
-        comp.loc[later[later].index, "duplicate"] = 1.0
+        comp = jet_rules(e).astype(float)
+        comp["benford_digit"] = self._benford(e)
+        comp["isolation_forest"] = self._forest(e)
         return comp
+
+    def control_weights(self, comp: pd.DataFrame) -> pd.Series:
+        """Self-information of each control point, ``-ln(mean score)``, unless fixed."""
+        mean = comp.mean().clip(lower=1 / max(1, len(comp)), upper=1.0)
+        w = -np.log(mean)
+        for name, value in self.weights.items():
+            if name in w.index:
+                w[name] = value
+        return w
+
+    def contributions(self, e: pd.DataFrame) -> pd.DataFrame:
+        """Each control point's share of each entry's risk (rows sum to the risk)."""
+        comp = self.components(e)
+        w = self.control_weights(comp)
+        return comp.mul(w, axis=1) / max(float(w.sum()), 1e-12)
 
     def _benford(self, e: pd.DataFrame) -> np.ndarray:
         bf = benford_by_region(e)
-        bf = bf[bf["n"] >= BENFORD_MIN_ENTRIES]
+        bf = bf[(bf["n"] >= BENFORD_MIN_ENTRIES) & (bf["mad"] > MAD_NONCONFORMITY)]
         strength = np.clip(bf["mad"] / MAD_NONCONFORMITY, 0, 1)
         excess = np.clip(bf["observed"] / bf["expected"] - 1, 0, 1)
         score = dict(zip(zip(bf["region"], bf["digit"], strict=True), strength * excess, strict=True))
@@ -88,26 +93,29 @@ class Detector:
 
     def score(self, e: pd.DataFrame, top: int = 50_000) -> pd.DataFrame:
         """Flags table of the ``top`` riskiest entries: entry_id, risk_score, reason (its
-        strongest components first)."""
-        comp = self.components(e)
-        w = pd.Series(self.weights).reindex(comp.columns).fillna(0.0)
-        weighted = comp * w
-        risk = pd.Series(1 - np.prod(1 - weighted.to_numpy(), axis=1), index=e.index).round(6)
+        strongest control points first)."""
+        parts = self.contributions(e)
+        risk = parts.sum(axis=1).round(6)
         order = pd.DataFrame({"entry_id": e["entry_id"], "risk": risk}).sort_values(
             ["risk", "entry_id"], ascending=[False, True]).head(top)
-        reasons = [", ".join(f"{c} {v:.2f}" for c, v in weighted.loc[i].sort_values(
-            ascending=False).items() if v >= 0.2) for i in order.index]
+        order = order[order["risk"] > 0]
+        reasons = [", ".join(f"{c} {v:.2f}" for c, v in parts.loc[i].sort_values(
+            ascending=False).items() if v >= 0.005) for i in order.index]
         return pd.DataFrame({"entry_id": order["entry_id"].to_numpy(),
                              "risk_score": order["risk"].to_numpy(), "reason": reasons})
 
 
 def feature_matrix(e: pd.DataFrame) -> np.ndarray:
     """Engineered features of each entry for the learned component."""
+    log_amount = np.log10(e["amount"].clip(lower=0.01))
+    by_pair = log_amount.groupby([e["region"], e["pair"]])
+    spread = by_pair.transform("std").fillna(0.0).clip(lower=0.1)
     f = pd.DataFrame({
-        "log_amount": np.log10(e["amount"].clip(lower=0.01)),
+        "log_amount": log_amount,
+        "amount_in_pair": ((log_amount - by_pair.transform("median")) / spread).clip(-6, 6),
         "amount_to_limit": (e["amount"] / e["limit"]).clip(upper=5),
         "trailing_zeros": e["trailing_zeros"], "day": e["date"].dt.day,
         "weekday": e["date"].dt.day_of_week, "lag_days": e["lag_days"].clip(upper=30),
         "text_len": e["text_len"], "log_pair_count": np.log10(e["pair_count"]),
-        "user_share": e["user_share"], "n_lines": e["n_lines"]})
+        "user_share": e["user_share"]})
     return f[list(FEATURES)].to_numpy(dtype=float)

@@ -1,4 +1,20 @@
-"""Validate a report against a case and score it: cell accuracy, anomaly ranking, time."""
+"""Validate a report against a case and score it: misstatement against materiality, the
+anomaly ranking at a fixed review budget, time.
+
+Report errors are weighed as an auditor weighs them (ISA 320 / ISA 450): materiality is 5 % of
+the group's profit before tax (at least 0.5 % of revenue when profit is small); a misstatement
+below 5 % of materiality is clearly trivial. Each figure of the report (a translated regional
+balance, an elimination, a consolidated balance, a P&L or balance-sheet line) earns 1 when its
+CNY misstatement is clearly trivial, 0 when it is material, and in between linearly; the
+report's accuracy is the mean over its figures. A region at an inverted rate or forgotten
+eliminations are material; a rounding slip is not.
+
+The anomaly metrics use the ranking only: average precision, and the top ``k`` entries an
+auditor can review (``k`` = 2 % of the entries, at least 10): precision, recall and false
+positives among them. Entries tied at the edge of the budget count by their share (as if the
+auditor picked among them at random), so multiplying every score by a positive factor or
+listing entries in another order changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +28,15 @@ from labs.accounting.anomalies import ANOMALY_TYPES
 from labs.accounting.chart import ACCOUNT_TYPE, REGION_BY_CODE
 from labs.accounting.consolidate import GROUP_REGION
 from labs.accounting.generate import load_anomalies, load_truth
+from labs.accounting.jet import review_budget
 from labs.accounting.pipeline import parsed_case
 from labs.accounting.submission import KEYS, NUMERIC, TIME_KEYS, Report
 from workbench.lab import Case, Problem
 
 TOLERANCE = 0.01
-FLAG_THRESHOLD = 0.5
-REVIEW_BUDGET = 0.02  # share of entries an auditor can review: k of precision/recall at k
+MATERIALITY_PBT = 0.05  # overall materiality: 5 % of profit before tax
+MATERIALITY_REVENUE = 0.005  # ... but not below 0.5 % of revenue (profit near zero)
+CLEARLY_TRIVIAL = 0.05  # misstatements below 5 % of materiality are clearly trivial (ISA 450)
 GRADED_TABLES = ("TB_Regions", "Eliminations", "TB_Consolidated", "PL", "BS")
 REPORT_METRICS = ("report_accuracy", "report_error_rate")
 ANOMALY_METRICS = ("anomaly_ap", "precision_at_k", "recall_at_k", "false_positives")
@@ -91,9 +109,11 @@ def _validate_flags(case: Case, flags: pd.DataFrame) -> list[Problem]:
                                 "(ids look like SH-000123)", f"Flags row {i + 2}", ANOMALY_METRICS))
     if len(unknown) > 5:
         problems.append(Problem(f"{len(unknown) - 5} more unknown entry ids", "Flags", ANOMALY_METRICS))
-    out_of_range = flags.index[(flags["risk_score"] < 0) | (flags["risk_score"] > 1)]
+    score = flags["risk_score"].astype(float)
+    out_of_range = flags.index[~np.isfinite(score) | (score < 0)]
     for i in out_of_range[:5]:
-        problems.append(Problem(f"risk_score {flags.at[i, 'risk_score']} is outside 0-1",
+        problems.append(Problem(f"risk_score {flags.at[i, 'risk_score']} is not a number >= 0 "
+                                "(higher means riskier; only the order counts)",
                                 f"Flags row {i + 2}", ANOMALY_METRICS))
     dup = flags.index[flags.duplicated("entry_id")]
     for i in dup[:5]:
@@ -118,33 +138,87 @@ def cell_accuracy(truth: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame
     return correct, counted
 
 
+def materiality(truth: dict[str, pd.DataFrame]) -> float:
+    """Overall materiality in CNY: 5 % of profit before tax, at least 0.5 % of revenue."""
+    pl = truth["PL"].set_index("line")["amount"].astype(float)
+    return max(MATERIALITY_PBT * abs(float(pl["NET_INCOME"])),
+               MATERIALITY_REVENUE * abs(float(pl["TOTAL_REVENUE"])), 1.0)
+
+
+def _figures(name: str, df: pd.DataFrame) -> pd.Series:
+    """The CNY figures of a report table, one per key: net balances or statement amounts."""
+    if not len(df):
+        return pd.Series(dtype=float)
+    key = df[KEYS[name]].astype(str).agg(" ".join, axis=1)
+    value = df["amount"] if "amount" in df.columns else df["debit"] - df["credit"]
+    return value.astype(float).groupby(key).sum()
+
+
+def misstatements(truth: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every figure of the graded tables: table, key, true and reported CNY, misstatement."""
+    parts = []
+    for name in GRADED_TABLES:
+        t, s = _figures(name, truth[name]).align(_figures(name, tables[name]), join="outer",
+                                                 fill_value=0.0)
+        frame = pd.DataFrame({"truth": t, "reported": s})
+        frame = frame[(frame["truth"].abs() > 0.004) | (frame["reported"].abs() > 0.004)]
+        parts.append(frame.rename_axis("key").reset_index().assign(table=name))
+    out = pd.concat(parts, ignore_index=True)
+    out["misstatement"] = (out["reported"] - out["truth"]).abs()
+    return out[["table", "key", "truth", "reported", "misstatement"]]
+
+
+def materiality_accuracy(truth: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame],
+                         ) -> dict[str, float]:
+    """Mean credit of the report's figures: 1 if clearly trivial, 0 if material, linear between."""
+    m = materiality(truth)
+    trivial = CLEARLY_TRIVIAL * m
+    frame = misstatements(truth, tables)
+    e = frame["misstatement"].to_numpy()
+    credit = np.clip((m - e) / (m - trivial), 0.0, 1.0)
+    return {"report_accuracy": float(credit.mean()) if len(credit) else 0.0,
+            "materiality": m, "figures": float(len(frame)),
+            "material_figures": float((e >= m).sum()),
+            "largest_misstatement": float(e.max()) if len(e) else 0.0}
+
+
+def _top_k_share(score: pd.Series, member: pd.Series, k: int) -> float:
+    """Expected number of ``member`` entries among the top ``k`` by ``score``, entries tied at
+    the edge of the budget counted by their share."""
+    if k <= 0:
+        return 0.0
+    edge = score.nlargest(k).min()
+    above = score > edge
+    tied = score == edge
+    return float(member[above].sum() + (k - above.sum()) * member[tied].mean())
+
+
 def ranking_metrics(ids: tuple[str, ...], labels: pd.DataFrame, flags: pd.DataFrame) -> dict[str, float]:
-    scores = flags.drop_duplicates("entry_id").set_index("entry_id")["risk_score"]
+    """AP and the review-budget metrics of a ranking (scores: any numbers >= 0, order counts)."""
+    scores = flags.drop_duplicates("entry_id").set_index("entry_id")["risk_score"].astype(float)
     frame = pd.DataFrame({"entry_id": ids})
-    frame["score"] = frame["entry_id"].map(scores).fillna(0.0).clip(0, 1)
-    kind = labels.set_index("entry_id")["type"]
-    frame["type"] = frame["entry_id"].map(kind)
-    y = frame["type"].notna().to_numpy()
-    ranked = frame.sort_values(["score", "entry_id"], ascending=[False, True], kind="stable")
-    k = max(10, round(REVIEW_BUDGET * len(frame)))
-    hits = int(ranked["type"].head(k).notna().sum())
-    flagged = frame["score"] >= FLAG_THRESHOLD
-    out = {"anomaly_ap": float(average_precision_score(y, frame["score"])) if y.any() else 0.0,
-           "precision_at_k": hits / k, "recall_at_k": hits / max(1, int(y.sum())), "k": float(k),
-           "false_positives": float((flagged & ~frame["type"].notna()).sum()),
-           "flagged": float(flagged.sum()), "anomalies": float(y.sum())}
+    score = frame["entry_id"].map(scores).fillna(0.0)
+    score = score.where(np.isfinite(score) & (score > 0), 0.0)
+    kind = frame["entry_id"].map(labels.set_index("entry_id")["type"])
+    y = kind.notna()
+    k = review_budget(len(frame))
+    hits = _top_k_share(score, y, k)
+    out = {"anomaly_ap": float(average_precision_score(y, score)) if y.any() else 0.0,
+           "precision_at_k": hits / k if k else 0.0, "recall_at_k": hits / max(1, int(y.sum())),
+           "false_positives": float(k - hits), "k": float(k), "anomalies": float(y.sum())}
     for t in ANOMALY_TYPES:
-        of_type = frame["type"] == t
-        out[f"recall_{t}"] = float((flagged & of_type).sum() / of_type.sum()) if of_type.any() else math.nan
+        of_type = kind == t
+        out[f"recall_{t}"] = _top_k_share(score, of_type, k) / of_type.sum() if of_type.any() else math.nan
     return out
 
 
 def evaluate(case: Case, report: Report) -> dict[str, float]:
     """Every metric of the lab (plus per-type recall and counts) for one report."""
-    correct, counted = cell_accuracy(load_truth(case), report.tables)
-    accuracy = correct / counted if counted else 0.0
-    out = {"report_accuracy": accuracy, "report_error_rate": 1.0 - accuracy,
+    truth = load_truth(case)
+    correct, counted = cell_accuracy(truth, report.tables)
+    out = {"report_error_rate": 1.0 - correct / counted if counted else 1.0,
            "cells": float(counted), "wrong_cells": float(counted - correct)}
+    out.update(materiality_accuracy(truth, report.tables))
     out.update(ranking_metrics(entry_ids(case), load_anomalies(case), report.flags))
     times = {k: _seconds(report.meta, k) for k in TIME_KEYS}
     out["processing_time"] = float(sum(times.values()))

@@ -38,6 +38,7 @@ EXCEL_CAP = 12_000  # entries per Excel region; bigger volumes go to the CSV reg
 CHUNK = 100_000  # entries generated and written at a time
 YEAR = 2024
 TABLE_FLOATS = {"FX": "%.6f"}
+HISTORICAL_DRIFT = 0.08  # log-spread of the rate when equity was contributed vs today's
 
 
 def _period(rng: np.random.Generator, size: str) -> tuple[str, str]:
@@ -48,7 +49,10 @@ def _period(rng: np.random.Generator, size: str) -> tuple[str, str]:
     return start.strftime("%Y-%m-%d"), end.strftime("%Y-%m-%d")
 
 
-def _fx(rng: np.random.Generator) -> pd.DataFrame:
+def _fx(rng: np.random.Generator, seed: int) -> pd.DataFrame:
+    """Closing and average rates of the month, and the historical rate at which each
+    subsidiary's equity was contributed (drawn from a stream of its own, so adding it left
+    every other draw of a case unchanged)."""
     rows = {GROUP_CURRENCY: (1.0, 1.0)}
     for r in REGIONS:
         if r.currency not in rows:
@@ -57,6 +61,10 @@ def _fx(rng: np.random.Generator) -> pd.DataFrame:
             rows[r.currency] = (round(closing, 6), round(average, 6))
     fx = pd.DataFrame([(c, *v) for c, v in sorted(rows.items())],
                       columns=["currency", "closing_rate", "average_rate"])
+    hist_rng = np.random.default_rng([seed, 1])
+    drift = np.exp(hist_rng.normal(0, HISTORICAL_DRIFT, size=len(fx)))
+    fx["historical_rate"] = np.where(fx["currency"] == GROUP_CURRENCY, 1.0,
+                                     (fx["closing_rate"] * drift).round(6))
     return fx.set_index("currency")
 
 
@@ -108,7 +116,7 @@ def make_case(seed: int, size: str = "class", *, out: Path) -> Case:
     out = Path(out)
     rng = np.random.default_rng([seed, 0])
     start, end = _period(rng, size)
-    fx = _fx(rng)
+    fx = _fx(rng, seed)
     calendars = {c: sorted(str(d) for d in holiday_calendars.country_holidays(c, years=[YEAR, YEAR + 1]))
                  for c in sorted({r.country for r in REGIONS})}
     volumes = _volumes(size)

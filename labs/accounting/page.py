@@ -49,8 +49,7 @@ def entries(case_root: str | None = None) -> pd.DataFrame:
 def weighted_components(case_root: str) -> pd.DataFrame:
     """Each entry's control-point scores times their weights. The forest behind them takes
     about a second, so it runs once per case, not on every entry picked."""
-    det = Detector()
-    return det.components(entries(case_root)) * pd.Series(det.weights)
+    return Detector().contributions(entries(case_root))
 
 
 @lru_cache(maxsize=4)

@@ -41,7 +41,7 @@ def write_summary_pdf(tables: dict[str, pd.DataFrame], flags: pd.DataFrame, exce
     pdf.ln(3)
     pdf.cell(0, 7, "Highest risk entries 风险最高的凭证", new_x="LMARGIN", new_y="NEXT")
     for row in flags.head(10).itertuples(index=False):
-        pdf.cell(0, 6, f"{row.entry_id}  {row.risk_score:.2f}  {str(row.reason)[:70]}",
+        pdf.cell(0, 6, f"{row.entry_id}  {row.risk_score:.3f}  {str(row.reason)[:70]}",
                  new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.cell(0, 7, f"Exceptions 异常事项: {len(exceptions)}", new_x="LMARGIN", new_y="NEXT")

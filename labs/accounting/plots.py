@@ -28,12 +28,12 @@ def benford_figure(entries: pd.DataFrame, title: str = "First digits by region v
 
 
 def risk_figure(flags: pd.DataFrame, top: int = 25, title: str = "Highest risk entries") -> go.Figure:
-    """The ``top`` entries by risk score, the strongest reason as hover text."""
+    """The ``top`` entries by risk score, the strongest reason as hover text (only the order
+    of the scores counts: an auditor reviews the first k)."""
     head = flags.head(top).iloc[::-1]
     fig = go.Figure(go.Bar(x=head["risk_score"], y=head["entry_id"], orientation="h",
                            hovertext=head["reason"], marker_color="#c0392b"))
-    fig.add_vline(x=0.5, line_dash="dot", annotation_text="review")
-    fig.update_layout(title=title, xaxis_range=[0, 1], height=max(300, 22 * len(head) + 120),
+    fig.update_layout(title=title, height=max(300, 22 * len(head) + 120),
                       margin={"l": 110})
     return fig
 
@@ -42,7 +42,7 @@ def components_figure(components: Mapping[str, float], entry: str) -> go.Figure:
     """Why one entry is risky: each control point's weighted score."""
     s = pd.Series(components).sort_values()
     fig = go.Figure(go.Bar(x=s.to_numpy(), y=list(s.index), orientation="h", marker_color="#2c7fb8"))
-    fig.update_layout(title=entry, xaxis_range=[0, 1], height=380, margin={"l": 140})
+    fig.update_layout(title=entry, height=380, margin={"l": 140})
     return fig
 
 
@@ -69,7 +69,8 @@ def metric_bars(metrics: Mapping[str, Mapping[str, float]], names: tuple[str, ..
 
 
 def feedback_figures(case: Any, solutions: Mapping[str, Any]) -> list[go.Figure]:
-    """Report accuracy and anomaly ranking of each solution (for the HTML feedback)."""
+    """Report accuracy (against materiality) and anomaly ranking of each solution (for the
+    HTML feedback)."""
     from labs.accounting.evaluate import evaluate
 
     metrics = {name: evaluate(case, sol) for name, sol in solutions.items()}
@@ -77,4 +78,4 @@ def feedback_figures(case: Any, solutions: Mapping[str, Any]) -> list[go.Figure]
                      and k != "recall_at_k")
     return [metric_bars(metrics, ("report_accuracy", "anomaly_ap", "precision_at_k", "recall_at_k"),
                         "Report and anomaly ranking"),
-            metric_bars(metrics, per_type, "Recall per anomaly type (risk >= 0.5)")]
+            metric_bars(metrics, per_type, "Recall per anomaly type among the k entries reviewed")]

@@ -12,8 +12,8 @@ Eliminations       region, account, debit, credit                         region
 TB_Consolidated    account, name, debit, credit                           account
 PL                 line, name, amount                                     line
 BS                 line, name, amount                                     line
-Flags              entry_id, risk_score (0-1; >= 0.5 means "review"),      entry_id
-                   reason (optional text)
+Flags              entry_id, risk_score (a number >= 0, higher = riskier;   entry_id
+                   only the order counts), reason (optional text)
 Exceptions         file, row, problem (optional: rows the process could    -
                    not use)
 =================  =====================================================  ===================

@@ -30,7 +30,8 @@ def test_clerk_prints_every_parameter_and_is_seeded(tiny_case, tiny_baseline):
 
 def test_double_entry_clerk_makes_fewer_errors_but_is_slower(tiny_case):
     variants = LAB.sensitivity_baselines(tiny_case)
-    assert set(variants) == {"clerk rules of thumb", "double-entry clerk", "skilled typist"}
+    assert set(variants) == {"clerk rules of thumb", "JET checklist (unweighted)",
+                             "double-entry clerk", "skilled typist"}
     single = LAB.evaluate(tiny_case, LAB.baseline(tiny_case))
     double = LAB.evaluate(tiny_case, variants["double-entry clerk"])
     assert double["keying_time"] > single["keying_time"]
