@@ -134,6 +134,19 @@ def test_check_with_and_without_the_answer_key(run, case_dir, tmp_path):
     assert bad.exit_code == 1 and "1 picks given, 5 expected" in bad.stdout
 
 
+@pytest.mark.parametrize("method", ["reference", "zeros"])
+def test_solve_on_a_public_only_case_refuses_with_a_sentence(run, case_dir, tmp_path, method):
+    shutil.copytree(case_dir / "public", tmp_path / "student" / "public")
+    out = tmp_path / "plan.json"
+    result = run("solve", "fake", "--method", method, "--case", tmp_path / "student",
+                 "--out", out)
+    assert result.exit_code == 2 and "needs the instructor's copy of the case" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    baseline = run("solve", "fake", "--method", "baseline", "--case", tmp_path / "student",
+                   "--out", out)
+    assert baseline.exit_code == 0, baseline.output  # the control method stays open
+
+
 def test_grade_needs_the_private_key(run, case_dir, tmp_path):
     shutil.copytree(case_dir / "public", tmp_path / "student" / "public")
     result = run("grade", "fake", "--case", tmp_path / "student", "a.json")

@@ -68,9 +68,18 @@ def list_labs(as_json: bool) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def solve(lab: str, method: str, case_dir: str, out: str, as_json: bool) -> None:
-    """Solve a case with one of the lab's methods and write it as a submission file."""
+    """Solve a case with one of the lab's methods and write it as a submission file.
+
+    Every method but the baseline needs the instructor's copy of the case (with private/): the
+    reference solution is the answer a student works out, not a command to run.
+    """
     the_lab = _lab(lab)
     case = _case(the_lab, case_dir)
+    if case.private is None and method != "baseline":
+        raise BadInput(f"{case.root} holds only the public files of case {case.case_id} (no "
+                       f"private/ folder): the {method} method is for instructors and needs "
+                       "the instructor's copy of the case; a student works the answer out in "
+                       "the lab's notebook")
     click.echo(f"Solving case {case.case_id} with the {method} method…", err=True)
     if method in ("baseline", "reference"):
         solution = getattr(the_lab, method)(case)
