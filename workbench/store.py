@@ -457,19 +457,24 @@ class Gradebook:
             return {r.student: {**r.fields, "case_id": r.case_id}
                     for r in session.scalars(query)}
 
-    def set_assignment(self, lab: str, *, due: datetime, daily_limit: int,
-                       public_metrics: list[str], replace: bool = True) -> None:
-        """Store how ``lab``'s assignment runs (the row the web app shows); ``replace=False``
-        keeps the settings of an assignment that has them already."""
-        values = dict(lab=lab, due=due, daily_limit=daily_limit,
-                      public_metrics=list(public_metrics))
+    def set_assignment(self, lab: str, *, due: datetime | None = None,
+                       daily_limit: int | None = None, public_metrics: list[str] | None = None,
+                       defaults: dict[str, Any] | None = None) -> None:
+        """Store how ``lab``'s assignment runs (the row the web app shows). A value given as
+        None keeps the stored one, or for a new assignment takes ``defaults[name]``."""
+        given = {k: v for k, v in dict(due=due, daily_limit=daily_limit,
+                                       public_metrics=public_metrics).items() if v is not None}
         with Session(self.engine) as session, session.begin():
             row = session.scalars(select(AssignmentRow).where(AssignmentRow.lab == lab)
                                   ).first()
             if row is None:
-                session.add(AssignmentRow(**values, created=datetime.now(UTC)))
-            elif replace:
-                for key, value in values.items():
+                values = {**(defaults or {}), **given}
+                missing = {"due", "daily_limit", "public_metrics"} - set(values)
+                if missing:
+                    raise ValueError(f"a new assignment of {lab} needs {', '.join(missing)}")
+                session.add(AssignmentRow(lab=lab, created=datetime.now(UTC), **values))
+            else:
+                for key, value in given.items():
                     setattr(row, key, value)
 
 
@@ -486,3 +491,32 @@ def _aware(moment: datetime) -> datetime:
 def _stored(row: GradeRow) -> StoredGrade:
     return StoredGrade(row.student, GradeReport.from_dict(row.report), row.digest,
                        _aware(row.updated), row.grader or "")
+
+
+def check_database(url_or_path: str | Path) -> None:
+    """Open (and migrate) the database once; a clear ``ValueError`` if it cannot be used."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    try:
+        Gradebook(url_or_path).close()
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"{_safe(url_or_path)}: the database driver is not installed "
+                         f"({exc.name}); for PostgreSQL install the `postgres` extra "
+                         "(pip install 'lab-workbench[postgres]')") from None
+    except (ArgumentError, SQLAlchemyError, OSError) as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ValueError(f"{_safe(url_or_path)}: the gradebook database cannot be opened "
+                         f"({detail})") from None
+
+
+def _safe(url_or_path: str | Path) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    value = str(url_or_path)
+    if "://" not in value:
+        return value
+    try:
+        return make_url(value).render_as_string(hide_password=True)
+    except Exception:
+        return "the database URL"

@@ -78,15 +78,10 @@ def create_assignment(lab: Lab, roster: Roster, settings: Settings, *, size: str
 
 
 def save_settings(settings: Settings, course: Course | None = None) -> None:
-    values = dict(lab=settings.lab, due=settings.due, daily_limit=settings.daily_limit,
-                  public_metrics=list(settings.public_metrics))
-    with Session(gradebook(course).engine) as db, db.begin():
-        row = db.scalars(select(AssignmentRow).where(AssignmentRow.lab == settings.lab)).first()
-        if row is None:
-            db.add(AssignmentRow(**values, created=datetime.now(UTC)))
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
+    """Store the settings (the same row `workbench assign --due --daily-limit` writes)."""
+    gradebook(course).set_assignment(settings.lab, due=settings.due,
+                                     daily_limit=settings.daily_limit,
+                                     public_metrics=list(settings.public_metrics))
 
 
 def settings_of(lab: str, course: Course | None = None) -> Settings | None:

@@ -18,8 +18,13 @@ def _use_course(course: str) -> None:
 
 
 @click.group()
-def user() -> None:
+@click.option("--db", envvar="WORKBENCH_DB", metavar="URL",
+              help="The course's database when it is not COURSE/gradebook.sqlite (the URL "
+              "given to `serve --db`, e.g. postgresql+psycopg://...). Sets WORKBENCH_DB.")
+def user(db: str | None) -> None:
     """Accounts of a course: instructors (password) and students' passphrases."""
+    if db:
+        os.environ["WORKBENCH_DB"] = db
 
 
 @user.command("add")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -26,22 +27,48 @@ from workbench.lab import SIZES, Lab
 @click.option("--hidden", default=DEFAULT_HIDDEN, show_default=True,
               type=click.IntRange(min=0),
               help="Fresh hidden cases every code submission is also run on.")
+@click.option("--due", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
+              help="Due date (UTC) of the assignment in the web app (default: 14 days from "
+              "now, or what it was).")
+@click.option("--daily-limit", type=click.IntRange(min=1),
+              help="Uploads a student may grade per UTC day in the web app (default 5, or "
+              "what it was).")
+@click.option("--db", envvar="WORKBENCH_DB", metavar="URL",
+              help="The course's database (SQLAlchemy URL or SQLite path; default "
+              "COURSE/gradebook.sqlite). Sets WORKBENCH_DB.")
 @click.option("--json", "as_json", is_flag=True, help="Print assignment.json.")
 def assign_command(lab: str, roster: str, course_dir: str, size: str, secret_file: str | None,
-                   hidden: int, as_json: bool) -> None:
+                   hidden: int, due: datetime | None, daily_limit: int | None,
+                   db: str | None, as_json: bool) -> None:
     """Give each student their own case of LAB, seeded from the course secret.
 
     Writes COURSE/release/LAB/<student>.zip (public files + starter kit: hand these out),
-    COURSE/instructor/LAB/ (answer keys, hidden cases: keep private) and the roster into
-    COURSE/gradebook.sqlite. Running it again gives the same cases; new roster rows get new
-    ones.
+    COURSE/instructor/LAB/ (answer keys, hidden cases: keep private), and the roster and the
+    assignment (due date, daily limit: what `serve --course` shows) into the course's
+    database. Running it again gives the same cases; new roster rows get new ones.
     """
+    from workbench.store import Gradebook, check_database, course_database
+
     the_lab = _lab(lab)
+    if db:
+        try:
+            check_database(db)
+        except ValueError as exc:
+            raise BadInput(f"--db {exc}") from None
+        os.environ["WORKBENCH_DB"] = db
     try:
         data = assign(the_lab, read_roster(roster), course_dir, size=size,
                       secret_file=secret_file, hidden=hidden)
     except (ValueError, OSError) as exc:
         raise BadInput(str(exc)) from None
+    from workbench.classroom.assignments import default_public_metrics
+
+    with Gradebook(course_database(Course(Path(course_dir)).gradebook_path)) as book:
+        book.set_assignment(lab, due=due.replace(tzinfo=UTC) if due else None,
+                            daily_limit=daily_limit,
+                            defaults=dict(due=datetime.now(UTC) + timedelta(days=14),
+                                          daily_limit=5,
+                                          public_metrics=list(default_public_metrics(the_lab))))
     if as_json:
         _echo_json(data)
         return
@@ -92,4 +119,5 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
     if result.failed:
         raise click.ClickException(f"{len(result.failed)} submission(s) could not be graded; "
                                    "run the same command again to retry them")
+
 

@@ -25,15 +25,37 @@ COURSE_ENV = "WORKBENCH_COURSE"  # read by workbench.classroom.course
               "attempts, gradebook pages. Sets WORKBENCH_COURSE.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1),
               help="Worker threads of the WSGI server (a class of 40 needs about 8).")
-def serve(host: str, port: int, debug: bool, course_dir: str | None, threads: int) -> None:
+@click.option("--db", envvar="WORKBENCH_DB", metavar="URL",
+              help="The course's database (roster, accounts, attempts, grades): a SQLAlchemy "
+              "URL such as postgresql+psycopg://user:pass@host/course, or an SQLite path "
+              "(default COURSE/gradebook.sqlite). Sets WORKBENCH_DB.")
+@click.option("--jobs", envvar="WORKBENCH_JOBS", metavar="URL|DIR",
+              help="Background jobs: redis://host:6379/0 to share them between several serving "
+              "processes (Celery; start workers with `celery -A workbench.app.worker worker`),"
+              " or a private folder (default: a new one per process). Sets WORKBENCH_JOBS.")
+def serve(host: str, port: int, debug: bool, course_dir: str | None, threads: int,
+          db: str | None, jobs: str | None) -> None:
     """Serve the web app (waitress, a production WSGI server, unless --debug)."""
     if course_dir is not None:
         os.environ[COURSE_ENV] = str(Path(course_dir).resolve())
+    if jobs:
+        os.environ["WORKBENCH_JOBS"] = jobs
+    if db:
+        from workbench.store import check_database
+
+        try:
+            check_database(db)
+        except ValueError as exc:
+            raise BadInput(f"--db {exc}") from None
+        os.environ["WORKBENCH_DB"] = db
     try:
         from workbench.app import create_app
     except ImportError as exc:
         _fail(f"the web app is not available in this installation ({exc})")
-    app = create_app()
+    try:
+        app = create_app()
+    except RuntimeError as exc:  # a jobs folder open to others, Celery missing...
+        _fail(str(exc))
     if debug:
         app.run(host=host, port=port, debug=True)
         return

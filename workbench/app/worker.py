@@ -1,0 +1,19 @@
+"""Entry point of the Celery workers that run background jobs when the app is served from
+several processes: ``celery -A workbench.app.worker worker``.
+
+Start them with the same settings as ``workbench serve``: ``WORKBENCH_JOBS=redis://...``,
+``WORKBENCH_COURSE`` and ``WORKBENCH_DB``. Importing this module builds the app, which
+registers every background callback as a Celery task under the name the serving processes use.
+"""
+
+from __future__ import annotations
+
+from workbench.app import create_app
+from workbench.app.callbacks import background_manager, jobs_setting
+
+if not jobs_setting().startswith(("redis://", "rediss://", "unix://")):
+    raise SystemExit("set WORKBENCH_JOBS=redis://HOST:PORT/DB (the URL given to `workbench "
+                     "serve --jobs`) before starting Celery workers")
+
+app = create_app()
+celery_app = background_manager().handle
