@@ -70,7 +70,8 @@ class PortalSource:
             self.browser.go_to(f"{self.url}/login")
         self._check_page("login")
         self.browser.input_text(self._field_by_label("Username"), self.username)
-        self.browser.input_text(self._field_by_label("Password"), self.password)
+        # Input Password: the keyword that keeps the secret out of log.html and output.xml
+        self.browser.input_password(self._field_by_label("Password"), self.password)
         self.browser.click_button("xpath://button[normalize-space()='Sign in']")
         self.browser.wait_until_location_contains("/inbox")
         self._check_page("inbox")

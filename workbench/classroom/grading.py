@@ -23,8 +23,7 @@ from workbench.lab import Lab
 
 # a class's zip holds many students' files: wider bounds than one student's hand-in
 CLASS_LIMITS = IntakeLimits(max_files=2000, max_total_bytes=200 * 2**20)
-EXPORT_NAMES = {"csv": "grades.csv", "canvas": "canvas.csv", "moodle": "moodle.csv",
-                "gradescope": "gradescope.zip"}
+EXPORT_NAMES = {"csv": "grades.csv", "canvas": "canvas.csv", "moodle": "moodle.csv"}
 
 
 def unpack_class_zip(archive: Path, into: Path) -> Path:
@@ -96,14 +95,24 @@ def criteria_figure(lab: Lab, course: Course | None = None, *, title: str = "") 
 
 
 def export_bytes(fmt: str, lab: Lab, course: Course | None = None) -> tuple[str, bytes]:
-    """``(file name, content)`` of the gradebook of ``lab`` in ``fmt`` (Gradescope: a zip of
-    ``<student>/results.json``)."""
+    """``(file name, content)`` of the gradebook of ``lab`` in ``fmt``: every roster student
+    (the grade that counts, or "no submission") with the roster's LMS ids; Moodle keyed by
+    the first of idnumber, email, username that every student has."""
     if fmt not in FORMATS:
         raise ValueError(f"export format {fmt!r} not understood; use one of {', '.join(FORMATS)}")
-    rows = graded(lab.slug, course)
+    book = gradebook(course)
+    roster = book.roster(lab.slug)
+    rows = [(s, g.report if g else None) for s, g in book.counting(lab.slug)]
+    identifier = next((f for f in ("idnumber", "email", "username")
+                       if rows and all(roster.get(s, {}).get(f) for s, _ in rows)), "idnumber")
     with tempfile.TemporaryDirectory(prefix="workbench-export-") as tmp:
-        out = Path(tmp) / ("gradescope" if fmt == "gradescope" else EXPORT_NAMES[fmt])
-        export(fmt, rows, out, assignment=lab.title)
-        if fmt == "gradescope":
-            out = Path(shutil.make_archive(str(Path(tmp) / "gradescope"), "zip", root_dir=out))
+        out = Path(tmp) / EXPORT_NAMES[fmt]
+        export(fmt, rows, out, assignment=lab.title, roster=roster, identifier=identifier,
+               assignment_id=str(roster_assignment_id(roster)))
         return f"{lab.slug}-{EXPORT_NAMES[fmt]}", out.read_bytes()
+
+
+def roster_assignment_id(roster: dict[str, dict[str, str]]) -> str:
+    """A Canvas assignment id given in the roster's ``canvas_assignment_id`` column, if any."""
+    ids = {v.get("canvas_assignment_id", "") for v in roster.values()} - {""}
+    return ids.pop() if len(ids) == 1 else ""

@@ -82,7 +82,9 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
                          db: str | None, resume: bool, regrade: bool, workers: int | None,
                          dask_address: str | None, time_limit: float | None,
                          memory_mb: int | None, export_fmt: str | None, out: str | None,
-                         assignment: str, feedback_dir: str | None, as_json: bool) -> None:
+                         assignment: str, feedback_dir: str | None, as_json: bool,
+                         canvas_id: str = "", moodle_identifier: str = "idnumber",
+                         moodle_max: float = 100.0) -> None:
     """``workbench grade LAB --course COURSE SUBMISSIONS_DIR``; see ``grade --help``."""
     from workbench.grading.batch import grade_course
 
@@ -91,7 +93,7 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
         raise BadInput("with --course, give one folder of submissions (a file, folder or zip "
                        "per student, named by student id)")
     if export_fmt and not out:
-        raise BadInput("--export needs --out (a file, or a folder for gradescope)")
+        raise BadInput("--export needs --out (the file to write)")
     if workers is not None and dask_address:
         raise BadInput("give --workers or --dask, not both")
     if workers is None:
@@ -105,11 +107,18 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
                               db=db)
     except (FileNotFoundError, ValueError) as exc:
         raise BadInput(str(exc)) from None
-    except ConnectionError as exc:
-        raise click.ClickException(str(exc)) from None
-    if export_fmt and out:
-        export_grades(export_fmt, result.graded, out, assignment=assignment or lab.title,
-                      roster=roster)
+    except ConnectionError as exc:  # no Dask scheduler, or every worker gone mid-batch
+        raise click.ClickException(f"{exc}. Grades finished so far are stored in "
+                                   f"{db or course.gradebook_path}.") from None
+    if export_fmt and out:  # every roster student, by the counting rule (browser uploads too)
+        from workbench.store import Gradebook, course_database
+
+        with Gradebook(db or course_database(course.gradebook_path)) as book:
+            rows = [(s, g.report if g else None) for s, g in book.counting(lab.slug)]
+            roster = book.roster(lab.slug) or roster
+        export_grades(export_fmt, rows, out, assignment=assignment or lab.title, roster=roster,
+                      canvas_id=canvas_id, moodle_identifier=moodle_identifier,
+                      moodle_max=moodle_max)
     print_grades(result.graded, as_json)
     for student, error in result.failed.items():
         click.echo(f"{student}: could not be graded ({error}); run again to retry", err=True)

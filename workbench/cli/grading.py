@@ -38,6 +38,15 @@ from workbench.grading.report import GradeReport
 @click.option("--export", "export_fmt", type=click.Choice(FORMATS), help="Gradebook export.")
 @click.option("--out", type=click.Path(), help="Where --export writes.")
 @click.option("--assignment", default="", help="Assignment column name (Canvas export).")
+@click.option("--canvas-id", default="", help="Canvas assignment id (the number in its address,"
+              " /assignments/1234): the column becomes 'Title (1234)', which Canvas matches "
+              "whatever the title.")
+@click.option("--moodle-identifier", type=click.Choice(["idnumber", "email", "username"]),
+              default="idnumber", show_default=True,
+              help="Moodle export: the roster column Moodle matches users by.")
+@click.option("--moodle-max", type=click.FloatRange(min=0, min_open=True), default=100.0,
+              show_default=True, help="Moodle export: the grade item's maximum; scores are "
+              "scaled to it and a bonus above it is capped (stated in the feedback).")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
               help="Write one HTML feedback page per submission into this folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of reports.")
@@ -71,7 +80,8 @@ def grade(lab: str, submissions: tuple[str, ...], case_dir: str | None,
     limits = sandbox_limits(options["time_limit"], options["memory_mb"])
     _grade_case(the_lab, case_dir, submissions, limits=limits, **{
         k: options[k] for k in ("db", "resume", "export_fmt", "out", "assignment",
-                                "feedback_dir", "as_json")})
+                                "feedback_dir", "as_json", "canvas_id", "moodle_identifier",
+                                "moodle_max")})
 
 
 def sandbox_limits(time_limit: float | None, memory_mb: int | None) -> Any:
@@ -93,7 +103,8 @@ def sandbox_limits(time_limit: float | None, memory_mb: int | None) -> Any:
 
 def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, limits: Any,
                 db: str | None, resume: bool, export_fmt: str | None, out: str | None,
-                assignment: str, feedback_dir: str | None, as_json: bool) -> None:
+                assignment: str, feedback_dir: str | None, as_json: bool, canvas_id: str,
+                moodle_identifier: str, moodle_max: float) -> None:
     from workbench.grading.batch import grade_batch, student_keys
 
     case = _case(the_lab, case_dir)
@@ -101,9 +112,7 @@ def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, li
         raise BadInput(f"{case.root} has no private/ folder (answer key); grade with the "
                        "instructor's copy of the case")
     if export_fmt and not out:
-        raise BadInput("--export needs --out (a file, or a folder for gradescope)")
-    if export_fmt == "gradescope" and str(out).endswith(".json") and len(submissions) != 1:
-        raise BadInput(f"{out}: one results.json holds one submission; give a folder")
+        raise BadInput("--export needs --out (the file to write)")
     if resume and not db:
         raise BadInput("--resume needs --db (the gradebook to resume from)")
     try:
@@ -115,15 +124,21 @@ def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, li
                          gradebook=gradebook, resume=resume, feedback_dir=feedback_dir,
                          limits=limits)
     if export_fmt and out:
-        export_grades(export_fmt, graded, out, assignment=assignment or the_lab.title)
+        export_grades(export_fmt, graded, out, assignment=assignment or the_lab.title,
+                      canvas_id=canvas_id, moodle_identifier=moodle_identifier,
+                      moodle_max=moodle_max)
     print_grades(graded, as_json)
 
 
-def export_grades(fmt: str, graded: list[tuple[str, GradeReport]], out: str, *,
-                  assignment: str, roster: dict[str, dict[str, str]] | None = None) -> None:
+def export_grades(fmt: str, graded: list[tuple[str, GradeReport | None]], out: str, *,
+                  assignment: str, roster: dict[str, dict[str, str]] | None = None,
+                  canvas_id: str = "", moodle_identifier: str = "idnumber",
+                  moodle_max: float = 100.0) -> None:
     """Write an export; with a roster, Canvas and Moodle rows carry the students' LMS ids."""
     try:
-        written = export(fmt, graded, out, assignment=assignment, roster=roster)
+        written = export(fmt, graded, out, assignment=assignment, roster=roster,
+                         assignment_id=canvas_id, identifier=moodle_identifier,
+                         grade_max=moodle_max)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
     click.echo(f"Exported {len(graded)} grades ({fmt}) to "
@@ -199,3 +214,47 @@ def check(lab: str, submission: str, case_dir: str, lang: str, time_limit: float
             click.echo(format_check(result))
     if not result["valid"]:
         sys.exit(1)
+
+
+@main.command("similarity")
+@click.argument("lab")
+@click.argument("submissions", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder for index.html, similarity.json and one side-by-side page per "
+              "flagged pair.")
+@click.option("--threshold", default=0.6, show_default=True,
+              type=click.FloatRange(min=0, max=1, min_open=True),
+              help="Flag a pair when this share of either side's code is in the other.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def similarity_command(lab: str, submissions: tuple[str, ...], out: str | None,
+                       threshold: float, as_json: bool) -> None:
+    """Flag code submissions that are near copies of each other or of the lab's solution.
+
+    Each SUBMISSION is one student's .py, notebook, zip or folder (named like `grade` names
+    them). Code handed to every student (the student notebook, starter files) is not counted.
+    Flags are for review: they never change a grade.
+    """
+    from workbench.grading.batch import student_keys
+    from workbench.grading.similarity import similarity
+
+    the_lab = _lab(lab)
+    paths = [Path(s) for s in submissions]
+    try:
+        student_keys(paths)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    result = similarity(the_lab, paths, out=Path(out) if out else None, threshold=threshold)
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    compared = len(paths) - len(result.skipped)
+    click.echo(f"{len(result.flagged)} flagged pair(s) among {compared} code submission(s) "
+               f"and the lab's solution (threshold {threshold:.0%}); flags are for review, "
+               "never zeros.")
+    for pair in result.flagged:
+        page = f" -> {Path(out) / pair.report}" if out and pair.report else ""
+        click.echo(f"  {pair.a} ~ {pair.b}: {pair.share_a:.0%} / {pair.share_b:.0%}{page}")
+    for name, why in result.skipped.items():
+        click.echo(f"  not compared: {name}: {why}", err=True)
+    if out:
+        click.echo(f"Report: {Path(out) / 'index.html'}", err=True)
