@@ -13,6 +13,7 @@ app already loaded them, so grading, plots and the CLI stay light.
 from __future__ import annotations
 
 import gettext
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,8 +21,9 @@ from contextvars import ContextVar, Token
 from functools import cache
 from pathlib import Path
 
-__all__ = ["DEFAULT", "LANGUAGES", "N_", "current_language", "language", "missing_translations",
-           "record", "reset_language", "t", "use_language", "verbatim"]
+__all__ = ["DEFAULT", "LANGUAGES", "N_", "current_language", "date_text", "language",
+           "missing_translations", "money", "number", "percent", "points", "record",
+           "reset_language", "t", "translate_message", "use_language", "verbatim"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT = "en"
@@ -137,3 +139,132 @@ def missing_translations(texts: Iterable[str | None], code: str = "zh") -> list[
     """The source texts the catalogue of ``code`` does not translate (for tests)."""
     known = catalogue(code)._catalog  # type: ignore[attr-defined]  # gettext's message table
     return [s for s in texts if s is not None and s not in known]
+
+
+
+# ---- sentences composed elsewhere (grader messages stored in English) ------------------------
+
+_FIELD = re.compile(r"\{(\w+)(?:[:!][^}]*)?\}")
+
+
+@cache
+def _templates(code: str) -> list[tuple[re.Pattern[str], str]]:
+    """Catalogue entries with ``{fields}`` and enough words of their own to be recognised,
+    as patterns: the longest (most specific) first."""
+    found = []
+    for msgid in catalogue(code)._catalog:  # type: ignore[attr-defined]
+        if not isinstance(msgid, str) or "{" not in msgid:
+            continue
+        literal = _FIELD.sub("", msgid)
+        if sum(ch.isalpha() for ch in literal) < 8:
+            continue
+        parts, names, pos = [], [], 0
+        for match in _FIELD.finditer(msgid):
+            parts.append(re.escape(msgid[pos:match.start()]))
+            name = match.group(1)
+            parts.append(f"(?P<{name}>.+?)" if name not in names else f"(?P={name})")
+            names.append(name)
+            pos = match.end()
+        parts.append(re.escape(msgid[pos:]))
+        try:
+            found.append((re.compile("".join(parts), re.DOTALL), msgid, len(literal)))
+        except re.error:
+            continue
+    found.sort(key=lambda item: -item[2])
+    return [(pattern, msgid) for pattern, msgid, _ in found]
+
+
+def translate_message(text: str) -> str:
+    """Translate a sentence composed in English elsewhere (a grader's reason, a reader's
+    problem) by recognising the catalogue's template it was formatted from; its fields are
+    translated in turn (a metric's title, several reasons joined by "; "). Unrecognised text is
+    returned as it is, and a test recording translations sees it as missing."""
+    code = current_language()
+    out = _translated_message(text, code, depth=0)
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.append((text if out is None else None, text if out is None else out))
+    return text if out is None else out
+
+
+def _translated_message(text: str, code: str, depth: int) -> str | None:
+    known = catalogue("zh")._catalog  # type: ignore[attr-defined]
+    if text in known:
+        return catalogue(code).gettext(text)
+    if depth > 3:
+        return None
+    for pattern, msgid in _templates("zh"):
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = {name: _field(value, code, depth) for name, value in match.groupdict().items()}
+        return _FIELD.sub(lambda m: "{" + m.group(1) + "}",
+                          catalogue(code).gettext(msgid)).format(**values)
+    if "; " in text:
+        parts = [_translated_message(part, code, depth + 1) for part in text.split("; ")]
+        if all(part is not None for part in parts):
+            return ("；" if code == "zh" else "; ").join(parts)  # type: ignore[arg-type]
+    return None
+
+
+def _field(value: str, code: str, depth: int) -> str:
+    """A field of a recognised sentence: translated when it is language, else kept (data)."""
+    out = _translated_message(value, code, depth + 1)
+    return value if out is None else out
+
+# ---- numbers as people read them (Babel's CLDR data, in the current language) ----------------
+
+def _locale() -> str:
+    return "zh_Hans_CN" if current_language() == "zh" else "en_US"
+
+
+def number(value: float, digits: int = 1) -> str:
+    """``40951616.47`` → ``40,951,616.5``; a missing or infinite value → ``—``."""
+    from babel.numbers import format_decimal
+
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def percent(fraction: float, digits: int = 1) -> str:
+    """``0.008151`` → ``0.8%``."""
+    from babel.numbers import format_percent
+
+    if fraction is None or fraction != fraction:
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "") + "%"
+    return format_percent(fraction, format=pattern, locale=_locale())
+
+
+def money(amount: float, currency: str = "CNY") -> str:
+    """``40951616.47`` → ``CN¥40,951,616.47`` (thousands separators and the currency)."""
+    from babel.numbers import format_currency
+
+    if amount is None or amount != amount:
+        return "—"
+    return format_currency(amount, currency, locale=_locale())
+
+
+def date_text(value: object) -> str:
+    """A date or timestamp without a midnight time: ``2024-03-01 00:00:00`` → ``2024-03-01``."""
+    import datetime as dt
+
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M")
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def points(score: float, max_points: float) -> str:
+    """Points out of a maximum; above it the bonus is said as such: ``100 / 100 +0.7 bonus``
+    rather than ``100.7 / 100``."""
+    if score > max_points + 1e-9:
+        return (f"{number(max_points, 1)} / {max_points:g} "
+                + t("+{bonus} bonus", bonus=number(score - max_points, 1)))
+    return f"{number(score, 1)} / {max_points:g}"

@@ -12,7 +12,6 @@ from pathlib import Path
 import dash
 import pytest
 
-from labs.logistics import LAB
 from labs.logistics import page as logistics_page
 from labs.logistics.baseline import dispatcher
 from labs.logistics.instance import load_instance

@@ -3,8 +3,8 @@ import pytest
 from dash import html
 
 from workbench.app import create_app, shell
-from workbench.i18n import reset_language, t, use_language
 from workbench.app.textcheck import untranslated, visible_texts
+from workbench.i18n import reset_language, t, use_language
 
 
 @pytest.fixture(scope="module")

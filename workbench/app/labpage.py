@@ -22,7 +22,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,6 @@ from workbench.app import uploads
 from workbench.app.components import (
     claims_frame,
     error_view,
-    grade_token,
     grade_view,
     metrics_frame,
     upload_box,
@@ -43,7 +42,8 @@ from workbench.app.components import (
 from workbench.datasets import default_case
 from workbench.exercise import lab_steps, status_text
 from workbench.grading import references
-from workbench.i18n import N_, current_language, t, verbatim
+from workbench.grading.report import GradeReport
+from workbench.i18n import N_, current_language, t, translate_message, verbatim
 from workbench.lab import CASE_FILE, Case, Lab, SubmissionError
 
 COURSE = "course"  # the case choice that means "the signed-in student's course case"
@@ -193,6 +193,7 @@ class LabPage:
             html.H4([f"{number}. ", t("Upload and grade")]),
             upload_box(f"{slug}-upload", self.accept, t(self.upload_hint)),
             html.Div(id=f"{slug}-upload-error", className="mt-2"),
+            html.Div(id=f"{slug}-grade-status", className="mt-2 text-muted"),
             dcc.Loading(html.Div(id=f"{slug}-grade", className="mt-3")),
             html.Div(id=f"{slug}-figures", className="mt-3"),
         ]), class_name="mb-3", id=f"{slug}-step-grade")
@@ -265,10 +266,17 @@ class LabPage:
         return token
 
     def grade_view(self, token: object, choice: object) -> tuple[Any, Any]:
-        """The report of the uploaded file on the case the page shows, and its figures."""
+        """The report of the file behind an upload token (see :meth:`grade_path`)."""
         path = uploads.stored_file(token)
-        if path is None:
-            return None, None
+        return self.grade_path(path, choice) if path else (None, None)
+
+    def grade_path(self, path: Path, choice: object,
+                   say: Callable[[str], None] | None = None) -> tuple[Any, Any]:
+        """Grade an uploaded file (data, code or notebook: code runs in the sandbox, the same
+        path as batch grading) on the case the page shows: the report with its step report,
+        and the feedback figures. A file for another case gets one sentence first."""
+        from workbench.grading.task import grade_any
+
         case = self.case_of(choice)
         notes = []
         other = submission_case_id(path)
@@ -278,12 +286,14 @@ class LabPage:
                                    id=f"{self.slug}-case-mismatch"))
         if case.private is None:
             return html.Div(notes + [format_check(self.lab, path)]), None
-        report = grade_token(self.lab, case, token)
-        if report is None:
-            return None, None
+        if say:
+            say(t("Grading against your case…"))
+        report, solution = grade_any(self.lab, case, path, lambda c: references(self.lab, c),
+                                     lang=current_language())
+        report = readable_report(report)
+        figures = feedback_figures(self.lab, case, solution) if solution is not None else None
         return (html.Div(notes + [grade_view(report, f"{self.slug}-grade"),
-                                  step_view(report.steps)]),
-                feedback_figures(self.lab, case, path))
+                                  step_view(report.steps)]), figures)
 
 
 # ---- pieces every lab page shares -----------------------------------------------------------
@@ -374,13 +384,19 @@ def step_view(steps: Sequence[dict[str, Any]]) -> Any:
                     className="step-report")
 
 
-def feedback_figures(lab: Lab, case: Case, path: Path) -> Any:
+def readable_report(report: GradeReport) -> GradeReport:
+    """The report with the grader's English sentences in the reader's language."""
+    return replace(report, problems=[translate_message(p) for p in report.problems],
+                   criteria=[replace(c, message=translate_message(c.message))
+                             for c in report.criteria])
+
+
+def feedback_figures(lab: Lab, case: Case, solution: Any) -> Any:
     """The lab's feedback figures: the uploaded solution next to the control and the
-    experimental classes (nothing when the file cannot be read as a solution)."""
+    experimental classes (nothing when they cannot be drawn)."""
     try:
-        mine = lab.read_submission(path)
         refs = references(lab, case)
-        figures = lab.figures(case, {"you": mine, "baseline": refs.baseline_solution,
+        figures = lab.figures(case, {"you": solution, "baseline": refs.baseline_solution,
                                      "reference": refs.reference_solution})
     except Exception:  # noqa: BLE001 - the report above already says what is wrong
         return None

@@ -1,6 +1,6 @@
 """An HTML feedback page per submission: score, criteria, problems, metrics and the lab's
-figures. Pages work offline: plotly.js is written once next to them (``plotly.min.js``) or
-inlined into a single self-contained page."""
+figures. Each page is one self-contained file (plotly.js inlined): sent alone through an LMS
+or opened offline from any folder, its figures show."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 from plotly.offline import get_plotlyjs
 
 from workbench.grading.report import GradeReport
-from workbench.i18n import reset_language, t, use_language
+from workbench.i18n import number, points, reset_language, t, translate_message, use_language
 from workbench.lab import Case, Lab
 
 STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:60rem;margin:2rem auto;
@@ -22,7 +22,9 @@ padding:.3rem .6rem;text-align:left}.score{font-size:2rem}.bad{color:#b00020}"""
 
 
 def _num(x: float | None) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{x:.4g}"
+    if x is None or not math.isfinite(x):
+        return "—"
+    return number(x, 3 if abs(x) < 10 else 1)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -46,7 +48,7 @@ def _figures_html(lab: Lab, case: Case, solutions: Mapping[str, Any], inline: bo
 
 
 def feedback_html(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[str, Any],
-                  *, inline: bool = False, lang: str = "en") -> str:
+                  *, inline: bool = True, lang: str = "en") -> str:
     """The page as a string. ``solutions`` maps "you"/"baseline"/"reference" to solutions
     (leave "you" out when the submission could not be read)."""
     from workbench.grading.grade import BONUS_CAP
@@ -54,28 +56,31 @@ def feedback_html(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[
     token = use_language(lang)
     try:
         criteria = _table([t("Criterion"), t("Points"), t("Out of"), t("Explanation")],
-                          [[t(c.label), f"{c.points:.2f}", f"{c.max_points:g}", c.message]
+                          [[t(c.label), points(c.points, c.max_points), f"{c.max_points:g}",
+                            translate_message(c.message)]
                            for c in report.criteria])
-        titles = {m.name: f"{t(m.title)} ({m.unit})" if m.unit else t(m.title)
+        titles = {m.name: f"{t(m.title)} ({t(m.unit)})" if m.unit else t(m.title)
                   for m in lab.metrics}
         names = list(titles) + sorted(set(report.metrics) - set(titles))
-        metrics = _table([t("Metric"), t("You"), t("Baseline"), t("Reference")],
+        metrics = _table([t("Metric"), t("You"), t("Control class"), t("Experimental class")],
                          [[titles.get(n, n), _num(report.metrics.get(n)),
                            _num(report.baseline_metrics.get(n)),
                            _num(report.reference_metrics.get(n))] for n in names])
-        problems = ("<ul>" + "".join(f"<li>{escape(p)}</li>" for p in report.problems) + "</ul>"
+        problems = ("<ul>" + "".join(f"<li>{escape(translate_message(p))}</li>"
+                                     for p in report.problems) + "</ul>"
                     if report.problems else f"<p>{escape(t('No problems found.'))}</p>")
         invalid = ("" if report.valid else
                    f"<p class='bad'>{escape(t(report.verdict))}</p>")
         bonus = t("Beating the reference earns up to {bonus} bonus per criterion.",
                   bonus=f"{BONUS_CAP:.0%}")
         figures = _figures_html(lab, case, solutions, inline)
-        title = f"{t('Feedback')}: {lab.title} — {Path(report.submission).name}"
+        title = f"{t('Feedback')}: {t(lab.title)} — {Path(report.submission).name}"
         return (f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
                 f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
                 f"<h1>{escape(title)}</h1>"
-                f"<p class='score'>{escape(t('Score'))}: {report.score:.2f} / "
-                f"{report.max_score:g}</p>{invalid}<p>{escape(bonus)}</p>{criteria}"
+                f"<p class='score'>{escape(t('Score'))}: "
+                f"{escape(points(report.score, report.max_score))}</p>{invalid}"
+                f"<p>{escape(bonus)}</p>{criteria}"
                 f"<h2>{escape(t('Problems'))}</h2>{problems}"
                 f"<h2>{escape(t('Metrics'))}</h2>{metrics}"
                 f"<h2>{escape(t('Figures'))}</h2>{figures}</body></html>")
@@ -84,9 +89,9 @@ def feedback_html(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[
 
 
 def write_feedback(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[str, Any],
-                   path: str | Path, *, inline: bool = False, lang: str = "en") -> Path:
-    """Write the page to ``path``; unless ``inline``, also ``plotly.min.js`` next to it (once
-    per folder), which the pages load with a relative link, so no network is needed."""
+                   path: str | Path, *, inline: bool = True, lang: str = "en") -> Path:
+    """Write the page to ``path``: one self-contained file. With ``inline=False`` the page
+    links ``plotly.min.js``, written once next to it (smaller pages that stay together)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(feedback_html(lab, case, report, solutions, inline=inline, lang=lang),
