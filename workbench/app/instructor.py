@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -232,7 +233,8 @@ def show_gradebook(slug, _refresh):
         raise dash.exceptions.PreventUpdate
     lab = get_lab(slug)
     frame = grading.gradebook_table(lab)
-    frame["valid"] = [t("yes") if v else t("no") for v in frame["valid"]]
+    frame["valid"] = [t("no submission") if v is None else t("yes") if v else t("no")
+                      for v in frame["valid"]]
     frame = frame.rename(columns={"student": t("Student"), "score": t("Score"),
                                   "max_score": t("Out of"), "valid": t("Valid"),
                                   "problems": t("Problems"),
@@ -248,18 +250,45 @@ def show_gradebook(slug, _refresh):
           State("instructor-lab", "value"), prevent_initial_call=True)
 @require_role("instructor")
 def drilldown(student, slug):
-    roster = gradebook().roster(slug)
-    stored = gradebook().get(slug, roster[student]["case_id"], student) if student in roster \
+    book = gradebook()
+    roster = book.roster(slug)
+    stored = book.get(slug, roster[student]["case_id"], student) if student in roster \
         else None
+    history = attempt_history(book.attempts(slug, student)) if student else None
     if stored is None:
-        return html.P(t("No grade yet."))
+        return html.Div([html.P(t("No submission yet."), id="instructor-no-submission"),
+                         history])
     settings = settings_of(slug)
     seen = visible_report(stored.report, settings) if settings else stored.report
-    return dbc.Row([
+    # the instructor's full report shows every row, the hidden cases' included: they add up
+    full = replace(stored.report, criteria=[replace(c, hidden=False)
+                                            for c in stored.report.criteria])
+    return html.Div([dbc.Row([
         dbc.Col([html.H5(t("What the student sees now")),
                  grade_view(seen, "instructor-seen")], md=6),
-        dbc.Col([html.H5(t("Full report")), grade_view(stored.report, "instructor-full")], md=6),
-    ])
+        dbc.Col([html.H5(t("Full report")), grade_view(full, "instructor-full")], md=6),
+    ]), history])
+
+
+def attempt_history(rows: list) -> html.Div:
+    """Every attempt of the student, oldest first, the one that counts marked (the rule:
+    the latest valid attempt, browser upload or batch alike)."""
+    source = {"browser": t("upload"), "batch": t("batch grading")}
+    body = [html.Tr([html.Td(f"{a.at:%Y-%m-%d %H:%M} UTC"), html.Td(source.get(a.source,
+                                                                                a.source)),
+                     html.Td(a.filename), html.Td(f"{a.score:.1f}"),
+                     html.Td(t("yes") if a.valid else t("no")),
+                     html.Td(t("counts") if a.counts else "")],
+                    className="table-success" if a.counts else "")
+            for a in rows]
+    head = html.Thead(html.Tr([html.Th(h) for h in (
+        t("Time"), t("Source"), t("File"), t("Score"), t("Valid"), t("Grade"))]))
+    return html.Div([html.H5(t("Attempts")),
+                     html.P(t("The latest valid attempt counts, whether uploaded or graded "
+                              "in a batch; with no valid attempt, the latest one."),
+                            className="small text-muted"),
+                     dbc.Table([head, html.Tbody(body)], size="sm", bordered=False,
+                               id="instructor-attempts")], className="mt-3")
 
 
 @callback(Output("instructor-download", "data"),

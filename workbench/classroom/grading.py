@@ -65,12 +65,21 @@ def graded(lab: str, course: Course | None = None) -> list[tuple[str, GradeRepor
 
 
 def gradebook_table(lab: Lab, course: Course | None = None) -> pd.DataFrame:
-    """One row per student: score, validity, points per criterion, number of problems."""
-    frame = gradebook(course).frame(lab.slug)
+    """One row per roster student (the grade that counts: see ``workbench.store``): score,
+    validity, points per criterion, number of problems; ``valid`` None = no submission."""
     titles = {f"points_{m.name}": m.title for m in lab.metrics if m.weight > 0}
     keep = ["student", "score", "max_score", "valid", *titles, "problems"]
-    frame = frame.reindex(columns=keep).rename(columns=titles)
-    return frame.sort_values("student", kind="stable").reset_index(drop=True).round(2)
+    rows = []
+    for student, g in gradebook(course).counting(lab.slug):
+        row: dict[str, object] = {"student": student, "valid": None}
+        if g is not None:
+            r = g.report
+            row.update(score=r.score, max_score=r.max_score, valid=r.valid,
+                       problems=len(r.problems), **{f"points_{c.name}": c.points
+                                                    for c in r.criteria})
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=keep).astype({"valid": object})
+    return frame.rename(columns=titles).reset_index(drop=True).round(2)
 
 
 def score_histogram(lab: Lab, course: Course | None = None, *, title: str = "") -> go.Figure:
@@ -97,14 +106,15 @@ def criteria_figure(lab: Lab, course: Course | None = None, *, title: str = "") 
 def export_bytes(fmt: str, lab: Lab, course: Course | None = None) -> tuple[str, bytes]:
     """``(file name, content)`` of the gradebook of ``lab`` in ``fmt``: every roster student
     (the grade that counts, or "no submission") with the roster's LMS ids; Moodle keyed by
-    the first of idnumber, email, username that every student has."""
+    the first of idnumber, email, username that every student has (else the student id as
+    the Moodle username)."""
     if fmt not in FORMATS:
         raise ValueError(f"export format {fmt!r} not understood; use one of {', '.join(FORMATS)}")
     book = gradebook(course)
     roster = book.roster(lab.slug)
     rows = [(s, g.report if g else None) for s, g in book.counting(lab.slug)]
     identifier = next((f for f in ("idnumber", "email", "username")
-                       if rows and all(roster.get(s, {}).get(f) for s, _ in rows)), "idnumber")
+                       if rows and all(roster.get(s, {}).get(f) for s, _ in rows)), "username")
     with tempfile.TemporaryDirectory(prefix="workbench-export-") as tmp:
         out = Path(tmp) / EXPORT_NAMES[fmt]
         export(fmt, rows, out, assignment=lab.title, roster=roster, identifier=identifier,

@@ -15,7 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -158,7 +158,7 @@ def _unwrap(entry: Path) -> Path:
 
 
 def grader_fingerprint(lab: Lab, *, hidden: Sequence[str] = (), limits: Limits | None = None,
-                       ) -> str:
+                       require_code: bool = False) -> str:
     """A short hash of everything a grade depends on: the grading and sandbox code, the lab's
     code, the hidden cases, the weighting and the sandbox limits. A stored grade computed by
     another fingerprint is stale and a rerun grades it again."""
@@ -169,11 +169,14 @@ def grader_fingerprint(lab: Lab, *, hidden: Sequence[str] = (), limits: Limits |
     lab_root = Path(module.__file__ or ".")
     lab_files = sorted(lab_root.parent.rglob("*.py")) if lab_root.name == "__init__.py" \
         else [lab_root]
-    for path in sorted(Path(__file__).parent.glob("*.py")) + lab_files:
+    exercise = Path(__file__).parents[1] / "exercise.py"  # the step checking machinery
+    for path in sorted(Path(__file__).parent.glob("*.py")) + [exercise] + lab_files:
         if path.name not in _NOT_GRADING:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     config = {"lab": lab.slug, "hidden": list(hidden), "own_weight": task_module.OWN_WEIGHT,
               "limits": asdict(limits) if limits else None}
+    if require_code:
+        config["require_code"] = True
     digest.update(json.dumps(config, sort_keys=True).encode())
     return digest.hexdigest()[:16]
 
@@ -223,7 +226,9 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
     found, unknown = find_submissions(submissions, roster)
     hidden = course.hidden_cases(lab.slug)
     ids = [c.case_id for c in hidden]
-    grader = grader_fingerprint(lab, hidden=ids, limits=limits)
+    grader = grader_fingerprint(lab, hidden=ids, limits=limits,
+                                require_code=bool(course.assignment(lab.slug)
+                                                  .get("require_code", False)))
     refs_key = grader_fingerprint(lab, hidden=ids)  # sandbox limits never change a reference
     result = CourseGrades(missing=[s for s in roster if s not in found], unknown=unknown)
     reports: dict[str, GradeReport] = {}
@@ -250,7 +255,9 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
             if error is not None:
                 result.failed[task.student] = f"{type(error).__name__}: {error}"
                 continue
-            report = GradeReport.from_dict(done["report"])
+            # the file's name as handed in, never a path of this machine
+            report = replace(GradeReport.from_dict(done["report"]),
+                             submission=found[task.student].name)
             book.record(report, student=task.student, digest=digests[task.student],
                         grader=grader)
             reports[task.student] = report
@@ -267,4 +274,5 @@ def _task(lab: Lab, course: Course, student: str, path: Path, hidden: list[Case]
                 case=str(course.case_dir(lab.slug, student).resolve()),
                 hidden=tuple(str(c.root.resolve()) for c in hidden),
                 refs=str(course.refs_dir(lab.slug).resolve()),
-                refs_key=refs_key, limits=limits, feedback=str(page) if page else None)
+                refs_key=refs_key, limits=limits, feedback=str(page) if page else None,
+                require_code=bool(course.assignment(lab.slug).get("require_code", False)))

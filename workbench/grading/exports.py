@@ -17,7 +17,8 @@ What each LMS accepts (and the tests read every export back with these rules):
   (email, username or ID number) and *any* row that matches no user aborts the whole import,
   as does any grade above the grade item's maximum (``gradevaluetoobig``) unless the site
   allows unlimited grades. So every row carries the chosen field from the roster (a roster
-  without it is refused with the student named), and grades are **scaled then capped**: the
+  without it is refused with the student named; for ``username`` the student id stands in
+  when the roster has no username column), and grades are **scaled then capped**: the
   score out of the report's maximum becomes points out of the grade item's maximum
   (``grade_max``, default 100), and a bonus above it is cut to the maximum — the feedback
   column still says the full score with its bonus. No submission: an empty grade (Moodle reads
@@ -119,7 +120,11 @@ def moodle_csv(graded: Graded, path: str | Path, *, identifier: str = "idnumber"
                          + ", ".join(MOODLE_IDENTIFIERS))
     if grade_max <= 0:
         raise ValueError(f"the grade item's maximum {grade_max:g} must be above 0")
-    missing = [s for s, _ in graded if not str(roster.get(s, {}).get(identifier, "")).strip()]
+    def key(student: str) -> str:  # a student id stands for the username when none is given
+        value = str(roster.get(student, {}).get(identifier, "")).strip()
+        return value or (student if identifier == "username" else "")
+
+    missing = [s for s, _ in graded if not key(s)]
     if missing:
         raise ValueError(f"the roster has no {identifier} for {', '.join(missing[:5])}"
                          f"{' …' if len(missing) > 5 else ''}: Moodle would refuse the whole "
@@ -129,11 +134,11 @@ def moodle_csv(graded: Graded, path: str | Path, *, identifier: str = "idnumber"
         writer = csv.writer(f)
         writer.writerow([MOODLE_IDENTIFIERS[identifier], grade_column, "Feedback"])
         for student, r in graded:
-            key = str(roster[student][identifier]).strip()
             if r is None:
-                writer.writerow([key, "", NO_SUBMISSION.capitalize()])
+                writer.writerow([key(student), "", NO_SUBMISSION.capitalize()])
             else:
-                writer.writerow([key, f"{moodle_grade(r, grade_max):.2f}", feedback_text(r)])
+                writer.writerow([key(student), f"{moodle_grade(r, grade_max):.2f}",
+                                 feedback_text(r)])
     return path
 
 
