@@ -105,10 +105,11 @@ def diagnosis_score(case: Case, sub: Submission) -> float:
 
 
 def effective_cost(fixed: Outcome, asis: Outcome) -> float:
-    """Cost per good board, capped by the defect rate: above the target no saving counts."""
+    """Cost per good board with the defect rate as a cap: a fix that leaves the batch above
+    the target is credited as running as is (no saving counts, whatever it cost)."""
     if fixed.expected_defect_rate <= DEFECT_TARGET:
         return fixed.cost_per_good_board
-    return max(fixed.cost_per_good_board, asis.cost_per_good_board)
+    return asis.cost_per_good_board
 
 
 def evaluate(case: Case, sub: Submission) -> dict[str, float]:

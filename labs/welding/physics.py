@@ -44,10 +44,10 @@ FAULT_ONSET_FRACTION = (0.1, 0.2)  # onset day = this share of the batch's days 
 # the alarm band wide after nuisance stops during warm-up, so a sag of 11-14 °C only warns.
 WARN_C, ALARM_C = 5.0, 20.0
 # The non-causal suspect: the failure shift coincides with the first jar of a new supplier's
-# paste lot on that line. It prints a little heavier (still well inside the SPI window) and
-# changes nothing else.
-NEW_LOT_VOLUME_PCT = 2.5
-NEW_LOT_LOGIT = 0.0  # its own effect on the defect log-odds: none in this scenario
+# paste lot on that line. It prints the same volume (SPI sees no difference) and has no
+# effect of its own in this scenario; both are parameters of the sensitivity table.
+NEW_LOT_VOLUME_PCT = 0.0
+NEW_LOT_LOGIT = 0.0
 # Cold joints: below this board peak wetting suffers (SAC305 liquidus 217-220 °C plus the
 # 15-20 °C a joint needs to wet; profiles aim at 235-245 °C). The nominal board peak is about
 # 238.8 °C, so the recipe's cold-joint margin is about 3.8 °C.

@@ -208,11 +208,11 @@ def _analyse(boards: pd.DataFrame, seed: int) -> ModelReport:
                                "std": perm.importances_std}).sort_values(
         "importance", ascending=False).reset_index(drop=True)
     # The model says which readings matter; the logs say which of them went off and stayed
-    # off. Of the leading readings that show a sustained shift, keep the one the model
-    # cannot do without.
-    candidates = [f for f in importance["feature"] if f in PROCESS][:3]
-    sustained = [c for c in candidates if locate(boards, c)["onset"]]
-    cause = drop_column_winner(pd.concat([fit, val]), (sustained or candidates)[:2], seed)
+    # off. Of the readings that show a sustained shift, the two the model ranks highest are
+    # refitted without; keep the one the model cannot do without.
+    ranked = [f for f in importance["feature"] if f in PROCESS]
+    sustained = [c for c in ranked if locate(boards, c)["onset"]]
+    cause = drop_column_winner(pd.concat([fit, val]), (sustained or ranked)[:2], seed)
     dependence = {}
     # Partial dependence averages over a fixed sample of boards: same curve, far less work.
     sample = feature_frame(boards.sample(min(len(boards), 3000), random_state=seed))

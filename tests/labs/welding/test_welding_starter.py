@@ -19,7 +19,7 @@ def test_template_writes_a_valid_submission(tiny_case, tmp_path):
     getattr(module, LAB.code_entry.function)(tiny_case.public, tmp_path)
     sub = LAB.read_submission(tmp_path / LAB.code_entry.output)
     assert not LAB.validate(tiny_case, sub)
-    assert LAB.evaluate(tiny_case, sub)["pr_auc"] > 0.2
+    assert LAB.evaluate(tiny_case, sub)["pr_auc"] > 0.1  # prevalence about 0.02
 
 
 def test_notebook_is_valid_with_empty_outputs():
