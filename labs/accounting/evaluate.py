@@ -26,9 +26,9 @@ from sklearn.metrics import average_precision_score
 
 from labs.accounting.anomalies import ANOMALY_TYPES
 from labs.accounting.chart import ACCOUNT_TYPE, REGION_BY_CODE
-from labs.accounting.consolidate import GROUP_REGION
 from labs.accounting.generate import load_anomalies, load_truth
 from labs.accounting.jet import review_budget
+from labs.accounting.kit.selfcheck import score_problems, table_problems
 from labs.accounting.pipeline import parsed_case
 from labs.accounting.submission import KEYS, NUMERIC, TIME_KEYS, Report
 from workbench.lab import Case, Problem
@@ -54,71 +54,16 @@ def _seconds(meta: dict[str, object], key: str) -> float:
 
 def validate(case: Case, report: Report) -> list[Problem]:
     """What is wrong with a readable report: unknown accounts or entries, unbalanced totals."""
-    problems: list[Problem] = []
-    report_affects = REPORT_METRICS
-    for name in GRADED_TABLES:
-        df = report.tables[name]
-        if "account" in df.columns:
-            for i, acc in df["account"].items():
-                if acc not in ACCOUNT_TYPE:
-                    problems.append(Problem(f"account {acc!r} is not in the group chart "
-                                            "(reference/group_chart.csv)", f"{name} row {i + 2}",
-                                            report_affects))
-        if "region" in df.columns:
-            known = set(REGION_BY_CODE) | {GROUP_REGION}
-            for i, reg in df["region"].items():
-                if reg not in known:
-                    problems.append(Problem(f"region {reg!r} not understood; use one of "
-                                            f"{', '.join(sorted(known))}", f"{name} row {i + 2}",
-                                            report_affects))
-        dup = df.duplicated(KEYS[name], keep="first")
-        for i in df.index[dup][:5]:
-            problems.append(Problem(f"{' + '.join(KEYS[name])} appears twice", f"{name} row {i + 2}",
-                                    report_affects))
-    tb = report.tables["TB_Consolidated"]
-    debit, credit = float(tb["debit"].sum()), float(tb["credit"].sum())
-    if abs(debit - credit) > TOLERANCE:
-        problems.append(Problem(f"total debit {debit:,.2f} differs from total credit {credit:,.2f} "
-                                f"by {debit - credit:,.2f}; a trial balance must balance",
-                                "TB_Consolidated", report_affects))
-    bs = report.tables["BS"].set_index("line")["amount"]
-    if {"TOTAL_ASSETS", "TOTAL_LIABILITIES_AND_EQUITY"} <= set(bs.index):
-        gap = float(bs["TOTAL_ASSETS"] - bs["TOTAL_LIABILITIES_AND_EQUITY"])
-        if abs(gap) > TOLERANCE:
-            problems.append(Problem(f"total assets differ from total liabilities and equity by "
-                                    f"{gap:,.2f}", "BS", report_affects))
-    else:
-        problems.append(Problem("lines TOTAL_ASSETS and TOTAL_LIABILITIES_AND_EQUITY are needed",
-                                "BS", report_affects))
-    problems += _validate_flags(case, report.flags)
+    found = table_problems(report.tables, set(ACCOUNT_TYPE), set(REGION_BY_CODE))
+    problems = [Problem(msg, where, REPORT_METRICS) for msg, where in found]
+    problems += [Problem(msg, where, ANOMALY_METRICS)
+                 for msg, where in score_problems(report.flags, set(entry_ids(case)))]
     for key in TIME_KEYS:
         value = _seconds(report.meta, key)
         if pd.isna(value) or value < 0:
             problems.append(Problem(f"{key} must be a number of seconds >= 0 (found "
                                     f"{report.meta.get(key)!r})", "Meta", ("processing_time",
                                                                          "keying_time")))
-    return problems
-
-
-def _validate_flags(case: Case, flags: pd.DataFrame) -> list[Problem]:
-    problems = []
-    known = set(entry_ids(case))
-    unknown = flags.index[~flags["entry_id"].isin(known)]
-    for i in unknown[:5]:
-        problems.append(Problem(f"entry {flags.at[i, 'entry_id']!r} is not in any regional export "
-                                "(ids look like SH-000123)", f"Flags row {i + 2}", ANOMALY_METRICS))
-    if len(unknown) > 5:
-        problems.append(Problem(f"{len(unknown) - 5} more unknown entry ids", "Flags", ANOMALY_METRICS))
-    score = flags["risk_score"].astype(float)
-    out_of_range = flags.index[~np.isfinite(score) | (score < 0)]
-    for i in out_of_range[:5]:
-        problems.append(Problem(f"risk_score {flags.at[i, 'risk_score']} is not a number >= 0 "
-                                "(higher means riskier; only the order counts)",
-                                f"Flags row {i + 2}", ANOMALY_METRICS))
-    dup = flags.index[flags.duplicated("entry_id")]
-    for i in dup[:5]:
-        problems.append(Problem(f"entry {flags.at[i, 'entry_id']!r} is listed twice",
-                                f"Flags row {i + 2}", ANOMALY_METRICS))
     return problems
 
 

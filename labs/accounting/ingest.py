@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from labs.accounting.kit.files import decode_text, entry_ids, sniff_separator
 
 ALIASES = {
     "doc": ["doc no", "document", "凭证号", "凭证字号", "beleg", "voucher", "entry no", "je number"],
@@ -45,25 +46,9 @@ class Ingested:
     exceptions: list[dict] = field(default_factory=list)
 
 
-def decode(raw: bytes) -> tuple[str, str] | None:
-    """(text, encoding) of a CSV export saved as UTF-8 (BOM or not) or GBK; None if neither."""
-    for encoding in ("utf-8-sig", "gbk"):
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def separator(text: str) -> str:
-    """";" when the header line has more semicolons than commas (German exports), else ","."""
-    first = text.splitlines()[0] if text else ""
-    return ";" if first.count(";") > first.count(",") else ","
-
-
-def format_entry_ids(region: str, docs: Iterable[int]) -> list[str]:
-    """Journal-entry ids: region code and six-digit document number (``SH-000123``)."""
-    return [f"{region}-{int(d):06d}" for d in docs]
+decode = decode_text  # the toolkit's helpers, under the names the bot and the portal use
+separator = sniff_separator
+format_entry_ids = entry_ids
 
 
 def _canon(cell: object) -> str | None:

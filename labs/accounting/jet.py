@@ -15,11 +15,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from labs.accounting.pipeline import Reference
+from labs.accounting.kit.benford import (
+    BENFORD,
+    BENFORD_MIN_ENTRIES,
+    MAD_NONCONFORMITY,
+    benford_by_region,
+    first_digits,
+)
+from labs.accounting.kit.reference import Reference
 
-BENFORD = np.log10(1 + 1 / np.arange(1, 10))
-MAD_NONCONFORMITY = 0.015
-BENFORD_MIN_ENTRIES = 500  # below this the first-digit test says nothing (Nigrini)
+__all__ = ["BENFORD", "BENFORD_MIN_ENTRIES", "MAD_NONCONFORMITY", "benford_by_region",
+           "entry_table", "jet_rules", "rank_by_rules", "review_budget"]
+
 RARE_USER_SHARE = 0.005  # a user posting under 0.5 % of a region's entries (~6 of 1,200)
 SPLIT_SIMILARITY = 0.8  # parts of one invoice cut to stay below the limit are of similar size
 REVIEW_BUDGET = 0.02  # share of entries an auditor can review: the k of the ranking metrics
@@ -42,8 +49,7 @@ def entry_table(lines: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     e["pair"] = dr.reindex(e.index).fillna("?") + "/" + cr.reindex(e.index).fillna("?")
     limits = ref.regions.set_index("region")["approval_limit"].astype(float)
     e["limit"] = e["region"].map(limits)
-    a = e["amount"].clip(lower=1e-9)
-    e["first_digit"] = np.floor(a / 10 ** np.floor(np.log10(a))).astype(int).clip(1, 9)
+    e["first_digit"] = first_digits(e["amount"])
     cents = np.round(e["amount"] * 100).astype("int64")
     whole = np.where(cents % 100 == 0, cents // 100, 0)
     e["trailing_zeros"] = [len(str(w)) - len(str(w).rstrip("0")) if w else 0 for w in whole]
@@ -59,18 +65,6 @@ def entry_table(lines: pd.DataFrame, ref: Reference) -> pd.DataFrame:
     system_pairs = e[e["user"] == "SYSTEM"]["pair"].value_counts()
     e["system_odd"] = (e["user"] == "SYSTEM") & (e["pair"].map(system_pairs).fillna(0) < 3)
     return e.reset_index()
-
-
-def benford_by_region(entries: pd.DataFrame) -> pd.DataFrame:
-    """First-digit shares per region, the MAD, and each digit's excess over Benford."""
-    rows = []
-    for region, grp in entries.groupby("region"):
-        share = grp["first_digit"].value_counts(normalize=True).reindex(range(1, 10), fill_value=0.0)
-        mad = float(np.abs(share.to_numpy() - BENFORD).mean())
-        for d in range(1, 10):
-            rows.append({"region": region, "digit": d, "observed": float(share[d]),
-                         "expected": float(BENFORD[d - 1]), "mad": mad, "n": len(grp)})
-    return pd.DataFrame(rows)
 
 
 def vendor(text: pd.Series) -> pd.Series:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,32 +11,9 @@ import pandas as pd
 
 from labs.accounting.consolidate import consolidate
 from labs.accounting.ingest import Ingested, map_accounts, read_export
+from labs.accounting.kit.reference import Reference
 
-
-@dataclass
-class Reference:
-    """The public reference tables of a case."""
-
-    regions: pd.DataFrame
-    account_map: pd.DataFrame
-    fx: pd.DataFrame  # indexed by currency
-    holidays: pd.DataFrame
-    start: str
-    end: str
-
-    @classmethod
-    def load(cls, public: Path) -> Reference:
-        ref = Path(public) / "reference"
-        meta = json.loads((Path(public) / "case.json").read_text(encoding="utf-8"))
-        return cls(regions=pd.read_csv(ref / "regions.csv", dtype={"region": str}),
-                   account_map=pd.read_csv(ref / "account_map.csv", dtype=str),
-                   fx=pd.read_csv(ref / "fx_rates.csv").set_index("currency"),
-                   holidays=pd.read_csv(ref / "holidays.csv", dtype=str),
-                   start=meta["period_start"], end=meta["period_end"])
-
-    @property
-    def currency(self) -> dict[str, str]:
-        return dict(zip(self.regions["region"], self.regions["currency"], strict=True))
+__all__ = ["Consolidation", "Reference", "consolidate_folder", "parsed_case"]
 
 
 @dataclass

@@ -1,22 +1,7 @@
-"""The submission contract: ONE workbook (.xlsx) holding the report and the anomaly flags.
+"""Reading (bounded) and writing of the report workbook, the lab's submission.
 
-=================  =====================================================  ===================
-sheet              columns (first row is the header)                      key
-=================  =====================================================  ===================
-Meta               key, value: keying_seconds, setup_seconds,             key
-                   review_seconds (numbers), anything else is kept
-FX                 currency, closing_rate, average_rate                   currency
-TB_Regions         region, account, local_debit, local_credit, debit,     region + account
-                   credit (group account; translated debit/credit in CNY)
-Eliminations       region, account, debit, credit                         region + account
-TB_Consolidated    account, name, debit, credit                           account
-PL                 line, name, amount                                     line
-BS                 line, name, amount                                     line
-Flags              entry_id, risk_score (a number >= 0, higher = riskier;   entry_id
-                   only the order counts), reason (optional text)
-Exceptions         file, row, problem (optional: rows the process could    -
-                   not use)
-=================  =====================================================  ===================
+The contract itself (sheets, columns, keys) lives in :mod:`labs.accounting.kit.contract`, so a
+student's code can write the workbook with the toolkit.
 """
 
 from __future__ import annotations
@@ -26,33 +11,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from labs.accounting.kit.contract import (
+    COLUMNS,
+    KEYS,
+    NUMERIC,
+    OPTIONAL,
+    OPTIONAL_COLUMNS,
+    REPORT_TABLES,
+    SUBMISSION_NAME,
+    TIME_KEYS,
+    report_workbook,
+)
 from labs.accounting.xlsxio import save_workbook
 from workbench.grading.bounded import bounded_reader
 from workbench.lab import Problem, SubmissionError
 
-COLUMNS = {
-    "Meta": ["key", "value"],
-    "FX": ["currency", "closing_rate", "average_rate"],
-    "TB_Regions": ["region", "account", "local_debit", "local_credit", "debit", "credit"],
-    "Eliminations": ["region", "account", "debit", "credit"],
-    "TB_Consolidated": ["account", "name", "debit", "credit"],
-    "PL": ["line", "name", "amount"],
-    "BS": ["line", "name", "amount"],
-    "Flags": ["entry_id", "risk_score", "reason"],
-}
-OPTIONAL = {"Exceptions": ["file", "row", "problem"]}
-KEYS = {"FX": ["currency"], "TB_Regions": ["region", "account"], "Eliminations": ["region", "account"],
-        "TB_Consolidated": ["account"], "PL": ["line"], "BS": ["line"], "Flags": ["entry_id"],
-        "Meta": ["key"]}
-NUMERIC = {"FX": ["closing_rate", "average_rate"],
-           "TB_Regions": ["local_debit", "local_credit", "debit", "credit"],
-           "Eliminations": ["debit", "credit"], "TB_Consolidated": ["debit", "credit"],
-           "PL": ["amount"], "BS": ["amount"], "Flags": ["risk_score"]}
-REPORT_TABLES = ("FX", "TB_Regions", "Eliminations", "TB_Consolidated", "PL", "BS")
-TIME_KEYS = ("keying_seconds", "setup_seconds", "review_seconds")
-SUBMISSION_NAME = "consolidation.xlsx"
+__all__ = ["COLUMNS", "KEYS", "NUMERIC", "OPTIONAL", "REPORT_TABLES", "SUBMISSION_NAME",
+           "TIME_KEYS", "Report", "read_submission", "write_submission"]
 
 
 @dataclass
@@ -71,20 +48,8 @@ class Report:
 
 def write_submission(report: Report, path: Path) -> Path:
     """Write the report workbook (reproducible bytes)."""
-    path = Path(path)
-    wb = Workbook()
-    wb.remove(wb.active)
-    meta = pd.DataFrame(sorted(report.meta.items(), key=lambda kv: str(kv[0])), columns=["key", "value"])
-    frames = {"Meta": meta, **{k: report.tables[k] for k in REPORT_TABLES},
-              "Flags": report.flags, "Exceptions": report.exceptions}
-    for name, df in frames.items():
-        cols = COLUMNS.get(name) or OPTIONAL[name]
-        ws = wb.create_sheet(name)
-        ws.append(cols)
-        for row in df.reindex(columns=cols).itertuples(index=False):
-            ws.append([None if (isinstance(v, float) and v != v) else
-                       (v.item() if hasattr(v, "item") else v) for v in row])
-    return save_workbook(wb, path)
+    wb = report_workbook(report.tables, report.flags, report.meta, report.exceptions)
+    return save_workbook(wb, Path(path))
 
 
 def _cells(ws) -> pd.DataFrame:
@@ -140,7 +105,7 @@ def read_submission(path: Path) -> Report:
         if name not in wb.sheetnames:
             continue
         df = _cells(wb[name])
-        absent = [c for c in cols if c not in df.columns and c not in ("reason", "name")]
+        absent = [c for c in cols if c not in df.columns and c not in OPTIONAL_COLUMNS]
         if absent:
             problems.append(Problem(f"column(s) {', '.join(absent)} missing (found: "
                                     f"{', '.join(map(str, df.columns)) or 'nothing'})",
