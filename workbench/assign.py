@@ -2,8 +2,13 @@
 
 ``assign(lab, roster_csv, course)`` writes, for every student on the roster::
 
-    COURSE/release/<lab>/<student>.zip   public case files + the lab's starter kit (hand out)
+    COURSE/release/<lab>/<student>.zip   what a student gets (hand out), laid out as
+        <student>/notebook.ipynb               the student notebook (scaffold + checks)
+        <student>/handout.md, ...              the lab's starter files
+        <student>/case/public/                 their case's public files, where the
+                                               notebook's parameter cell looks for them
     COURSE/release/<lab>/folders/<student>/   the same, unzipped
+    COURSE/instructor/<lab>/solution/          the lab's solution notebook (never released)
     COURSE/instructor/<lab>/cases/<student>/   the full case, answer key included
     COURSE/instructor/<lab>/hidden/<k>/        fresh cases code submissions are also run on
     COURSE/instructor/<lab>/assignment.json    lab, size, roster, case ids (never the secret)
@@ -191,16 +196,24 @@ def starter_dir(lab: Lab) -> Path | None:
 
 
 def _release(lab: Lab, course: Course, student: str, case: Case) -> None:
+    """The student's folder and zip: starter files and notebook at the top, the case's
+    public files in ``case/public`` (the notebook's default ``CASE_DIR``), nothing else."""
+    from workbench.exercise import RELEASE_PUBLIC, student_notebook
+
     folder, zipped = course.release_dir(lab.slug, student), course.release_zip(lab.slug, student)
     if zipped.is_file():
         return  # already handed out: never change it behind the students' backs
     if folder.exists():
         shutil.rmtree(folder)
-    shutil.copytree(case.public, folder / "public")
-    starter = starter_dir(lab)
-    if starter is not None:
-        shutil.copytree(starter, folder / "starter",
+    folder.mkdir(parents=True)
+    starter = getattr(lab, "starter_folder", None) or starter_dir(lab)
+    if starter is not None and Path(starter).is_dir():
+        shutil.copytree(starter, folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    notebook = student_notebook(lab)
+    if notebook is not None and not (folder / "notebook.ipynb").is_file():
+        shutil.copyfile(notebook, folder / "notebook.ipynb")
+    shutil.copytree(case.public, folder / RELEASE_PUBLIC)
     # built under a dotted name (never a student id), then moved beside the other zips
     made = shutil.make_archive(str(folder.parent / f".partial-{student}"), "zip",
                                root_dir=folder.parent, base_dir=student)
@@ -208,10 +221,27 @@ def _release(lab: Lab, course: Course, student: str, case: Case) -> None:
     Path(made).replace(zipped)
 
 
+def _solution(lab: Lab, course: Course) -> Path | None:
+    """Copy the lab's solution notebook into the instructor's folder (never a release)."""
+    from workbench.exercise import solution_notebook
+
+    source = solution_notebook(lab)
+    if source is None or not source.is_file():
+        return None
+    target = course.lab_dir(lab.slug) / "solution" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
 def assign(lab: Lab, roster: Roster, course: str | Path, *, size: str = "class",
            secret_file: str | Path | None = None, hidden: int = DEFAULT_HIDDEN,
-           progress: bool = True) -> dict[str, Any]:
-    """Create (or complete) the per-student assignment of ``lab``; return assignment.json."""
+           progress: bool = True, require_code: bool | None = None) -> dict[str, Any]:
+    """Create (or complete) the per-student assignment of ``lab``; return assignment.json.
+
+    ``require_code``: only code (a notebook or ``.py``) is graded, so the exercise steps and
+    the hidden cases apply to everyone; ``None`` keeps what the assignment had (default off).
+    """
     from workbench.store import Gradebook, course_database
 
     check_size(size)
@@ -229,8 +259,11 @@ def assign(lab: Lab, roster: Roster, course: str | Path, *, size: str = "class",
         students[student] = {**roster[student], "case_id": case.case_id}
     hidden_ids = [_case(lab, hidden_seed(secret, lab.slug, k), size,
                         course.hidden_dir(lab.slug, k)).case_id for k in range(hidden)]
+    if require_code is None:
+        require_code = bool(previous.get("require_code", False))
+    _solution(lab, course)
     data = {"lab": lab.slug, "size": size, "hidden": hidden_ids,
-            "students": dict(sorted(students.items()))}
+            "require_code": bool(require_code), "students": dict(sorted(students.items()))}
     dump_json(data, course.lab_dir(lab.slug) / "assignment.json")
     with Gradebook(course_database(course.gradebook_path)) as book:
         book.set_roster(lab.slug, {s: (v["case_id"], {k: x for k, x in v.items()

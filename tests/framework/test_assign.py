@@ -47,9 +47,9 @@ def test_each_student_gets_a_case_and_a_release_without_the_key(lab, tmp_path):
     key = Case.load(course.case_dir("fake", "s2")).key()
     assert key["seed"] == student_seed(secret, "fake", "s2")
     release = course.release_dir("fake", "s1")
-    assert (release / "public" / "hints.json").is_file()
+    assert (release / "case" / "public" / "hints.json").is_file()
     assert not any("private" in p.parts or p.name == "key.json" for p in release.rglob("*"))
-    assert release.with_suffix(".zip").is_file()
+    assert course.release_zip("fake", "s1").is_file()
     assert len(data["hidden"]) == 1 and (course.hidden_dir("fake", 0) / "private").is_dir()
     with Gradebook(course.gradebook_path) as book:
         assert book.roster("fake")["s2"] == {"name": "Ben", "case_id":
@@ -59,7 +59,7 @@ def test_each_student_gets_a_case_and_a_release_without_the_key(lab, tmp_path):
 def test_rerun_is_idempotent_and_adds_new_students(lab, tmp_path):
     first = assign(lab, {"s1": {}}, tmp_path / "c", size="tiny", progress=False)
     course = Course(tmp_path / "c")
-    zipped = course.release_dir("fake", "s1").with_suffix(".zip")
+    zipped = course.release_zip("fake", "s1")
     before = zipped.stat().st_mtime_ns
     second = assign(lab, {"s1": {}, "s3": {}}, tmp_path / "c", size="tiny", progress=False)
     assert second["students"]["s1"] == first["students"]["s1"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -84,7 +85,7 @@ def test_grade_stores_exports_writes_feedback_and_resumes(run, case_dir, tmp_pat
     with out.open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert rows[0][-1] == "Picks" and rows[2][0] == "alice" and rows[2][-1] == "100.00"
-    assert "100.00 / 100" in (fb / "alice.html").read_text(encoding="utf-8")
+    assert re.search(r"100(\.0+)? / 100", (fb / "alice.html").read_text(encoding="utf-8"))
     again = run(*args, "--resume", "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)[0]["score"] == pytest.approx(100)
 
@@ -96,8 +97,8 @@ def test_grade_stores_exports_writes_feedback_and_resumes(run, case_dir, tmp_pat
      "method 'magic' not understood"),
     (["grade", "fake", "--case", "{case}", "a.json", "--export", "csv"], "--export needs --out"),
     (["grade", "fake", "--case", "{case}", "a.json", "--resume"], "--resume needs --db"),
-    (["grade", "fake", "--case", "{case}", "a.json", "b.json", "--export", "gradescope",
-      "--out", "r.json"], "one results.json holds one submission"),
+    (["grade", "fake", "--case", "{case}", "a.json", "--export", "gradescope",
+      "--out", "r.json"], "'gradescope' is not one of"),
     (["grade", "fake", "--case", "{case}", "x/a.json", "y/a.json", "z/x/a.json"],
      "same student"),
     (["grade", "fake", "a.json"], "give either --case DIR"),

@@ -36,14 +36,19 @@ from workbench.lab import SIZES, Lab
 @click.option("--db", envvar="WORKBENCH_DB", metavar="URL",
               help="The course's database (SQLAlchemy URL or SQLite path; default "
               "COURSE/gradebook.sqlite). Sets WORKBENCH_DB.")
+@click.option("--require-code/--allow-data", default=None,
+              help="Grade only code (a notebook or .py), so the exercise steps and hidden "
+              "cases apply to everyone; data files score 0 with the reason (default: allow "
+              "data, or what the assignment had).")
 @click.option("--json", "as_json", is_flag=True, help="Print assignment.json.")
 def assign_command(lab: str, roster: str, course_dir: str, size: str, secret_file: str | None,
                    hidden: int, due: datetime | None, daily_limit: int | None,
-                   db: str | None, as_json: bool) -> None:
+                   db: str | None, require_code: bool | None, as_json: bool) -> None:
     """Give each student their own case of LAB, seeded from the course secret.
 
-    Writes COURSE/release/LAB/<student>.zip (public files + starter kit: hand these out),
-    COURSE/instructor/LAB/ (answer keys, hidden cases: keep private), and the roster and the
+    Writes COURSE/release/LAB/<student>.zip (the student notebook, the handout and starter
+    files, and the case's public files in case/public: hand these out), COURSE/instructor/LAB/
+    (answer keys, hidden cases, the solution notebook: keep private), and the roster and the
     assignment (due date, daily limit: what `serve --course` shows) into the course's
     database. Running it again gives the same cases; new roster rows get new ones.
     """
@@ -58,7 +63,7 @@ def assign_command(lab: str, roster: str, course_dir: str, size: str, secret_fil
         os.environ["WORKBENCH_DB"] = db
     try:
         data = assign(the_lab, read_roster(roster), course_dir, size=size,
-                      secret_file=secret_file, hidden=hidden)
+                      secret_file=secret_file, hidden=hidden, require_code=require_code)
     except (ValueError, OSError) as exc:
         raise BadInput(str(exc)) from None
     from workbench.classroom.assignments import default_public_metrics

@@ -49,6 +49,7 @@ class Task:
     refs_key: str  # grader fingerprint the cached results must carry (see refcache)
     limits: Limits | None = None
     feedback: str | None = None
+    require_code: bool = False  # the assignment grades code only (see workbench.assign)
 
 
 def run_task(task: Task, lab: Lab | None = None) -> dict[str, Any]:
@@ -79,20 +80,25 @@ def grade_submission(lab: Lab, task: Task, case: Case) -> tuple[GradeReport, Any
 
     hidden = [Case.load(root, task.lab) for root in task.hidden]
     return grade_any(lab, case, Path(task.submission), refs_of, hidden=hidden,
-                     limits=task.limits)
+                     limits=task.limits, require_code=task.require_code)
 
 
 def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], References], *,
               hidden: Sequence[Case] = (), limits: Limits | None = None, lang: str = "en",
-              ) -> tuple[GradeReport, Any]:
+              require_code: bool = False) -> tuple[GradeReport, Any]:
     """Grade data or code ``source`` on ``case`` (code also on ``hidden``, see
-    :func:`combine`); return the report and the solution on ``case`` (``None`` if none)."""
+    :func:`combine`); return the report and the solution on ``case`` (``None`` if none).
+    With ``require_code`` a data file scores 0 with the reason."""
     with tempfile.TemporaryDirectory(prefix="workbench-intake-") as tmp:
         try:
             intake = classify(source, data_suffixes=tuple(lab.submission_suffixes),
                               dest=Path(tmp))
         except IntakeError as exc:
             return invalid_report(lab, case, refs_of(case), str(source), [str(exc)]), None
+        if intake.kind == "data" and require_code:
+            return invalid_report(lab, case, refs_of(case), str(source), [
+                f"{source.name}: this assignment grades code only; hand in your notebook or "
+                ".py file (a data file earns no points here)"]), None
         if intake.kind == "data":
             assert intake.data_file is not None
             return _score_file(lab, case, intake.data_file, source, refs_of(case), source.name)
