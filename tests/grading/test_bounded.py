@@ -62,11 +62,15 @@ def rewrite(data: bytes, change) -> bytes:
 
 
 def dimension_bomb(data: bytes) -> bytes:
-    """Every sheet declares the whole grid, A1:XFD1048576 (the 4 KB workbook of issue 13)."""
+    """Every sheet declares the whole grid, A1:XFD1048576, and has one cell in its last row:
+    a few KB that make openpyxl's read-only reader produce 1,048,576 rows of 16,384 cells."""
+    last = b'<row r="1048576"><c r="XFD1048576" t="n"><v>0</v></c></row></sheetData>'
 
     def change(name, body):
         if name.startswith("xl/worksheets/"):
-            return re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{FULL}"/>'.encode(), body)
+            body = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{FULL}"/>'.encode(), body)
+            body = body.replace(b"<sheetData/>", b"<sheetData></sheetData>")
+            return body.replace(b"</sheetData>", last)
         return None
 
     return rewrite(data, change)
@@ -350,3 +354,24 @@ def test_every_lab_refuses_bombs_as_sandbox_output(slug, host, tmp_path):
         import shutil
 
         shutil.rmtree(folder.parent / "w")
+
+
+def test_a_bomb_that_slips_past_the_checks_costs_seconds_not_hours(tmp_path):
+    """Without the checks (the reader's undecorated body), the dimension bomb is still stopped
+    by the worker's CPU or memory limit within seconds."""
+    from labs.accounting.submission import COLUMNS, read_submission
+
+    path = tmp_path / "consolidation.xlsx"
+    path.write_bytes(dimension_bomb(workbook_bytes({s: [c] for s, c in COLUMNS.items()})))
+    start = time.monotonic()
+    with pytest.raises(FileRefused, match="CPU time|memory") as info:
+        run_bounded(
+            read_submission.__wrapped__,
+            path,
+            what=path.name,
+            limits=FileLimits(cpu_s=2, memory_bytes=512 * 2**20),
+        )
+    seconds = time.monotonic() - start
+    print(f"unchecked dimension bomb stopped in {seconds:.2f} s: {info.value}")
+    # 2 s of CPU; the wall time depends on how busy the machine is
+    assert seconds < 30 and "consolidation.xlsx" in str(info.value)
