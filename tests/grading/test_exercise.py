@@ -270,3 +270,31 @@ def test_step_lists_are_validated():
     assert validate_steps(lab_steps(LAB)) == []
     problems = validate_steps([_step(id="a", inputs=("b",)), _step(id="b", function="g")])
     assert any("not an earlier step" in p for p in problems)
+
+
+COUNTING = SOLUTION.replace(
+    "def read_numbers(public_dir):",
+    "CALLS = []\n\n\ndef read_numbers(public_dir):\n    CALLS.append(1)").replace(
+    'json.dumps({"value": value})', 'json.dumps({"value": value, "calls": len(CALLS)})')
+
+
+def test_the_entry_reuses_the_steps_values(tiny_case, tmp_path):
+    # the sandbox ran read_numbers as a step; solve() calling it again is answered from memory
+    from workbench.grading.sandbox import run_submission_steps
+
+    path = tmp_path / "counting.py"
+    path.write_text(COUNTING)
+    run = run_submission_steps(LAB, path, tiny_case.public, limits=FAST,
+                               workdir=tmp_path / "run")
+    assert json.loads(run.output.read_text())["calls"] == 1
+    assert set(run.files) == {"steps/_status.json", "steps/read.csv", "steps/clean.csv",
+                              "steps/total.json"}
+
+
+def test_a_data_file_for_another_case_is_not_scored(tiny_case, tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"value": LAB.reference(tiny_case), "case_id": "ffffffffffff"}))
+    report, _ = grade_any(LAB, tiny_case, path, lambda c: references(LAB, c))
+    assert report.score == 0
+    assert report.problems == [f"This file is for case ffffffffffff; your case is "
+                               f"{tiny_case.case_id}, so it was not graded."]

@@ -60,7 +60,7 @@ def self_check(lab: Lab, case: Case, path: str | Path, *, limits: Any = None,
             result["kind"] = intake.kind
             if intake.kind == "data":
                 assert intake.data_file is not None
-                other = _other_case(lab, intake.data_file, case)
+                other = other_case(lab, intake.data_file, case)
                 if other:
                     result["problems"] = [other]
                     return result
@@ -83,7 +83,7 @@ def _full(lab: Lab, case: Case, path: Path, limits: Any, lang: str) -> dict[str,
         except IntakeError:
             classify_kind = "refused"
     if classify_kind == "data":
-        other = _other_case(lab, path, case)
+        other = other_case(lab, path, case)
         if other:
             return {"submission": str(path), "kind": "data", "case_id": case.case_id,
                     "valid": False, "problems": [other], "summary": [], "metrics": {},
@@ -179,14 +179,19 @@ def other_case_sentence(file_case: str, shown_case: str, *, against: str = "chec
     if against == "page":
         return t("This file is for case {file_case}; the page shows case {case}.",
                  file_case=file_case, case=shown_case)
+    if against == "graded":
+        return t("This file is for case {file_case}; your case is {case}, so it was not "
+                 "graded.", file_case=file_case, case=shown_case)
     return t("This file is for case {file_case}; you checked it against case {case}.",
              file_case=file_case, case=shown_case)
 
 
-def _other_case(lab: Lab, path: Path, case: Case) -> str | None:
+def other_case(lab: Lab, path: Path, case: Case, *, against: str = "checked") -> str | None:
+    """One sentence when the file names another case than ``case``, else ``None``
+    (``against``: "checked", "graded" or "page", see :func:`other_case_sentence`)."""
     found = submission_case_id(lab, path)
     if found and case.case_id and found != case.case_id:
-        return other_case_sentence(found, case.case_id)
+        return other_case_sentence(found, case.case_id, against=against)
     return None
 
 

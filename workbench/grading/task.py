@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from workbench.grading.check import other_case
 from workbench.grading.grade import References, grade_file, invalid_report
 from workbench.grading.intake import IntakeError, classify
 from workbench.grading.refcache import cached_references
@@ -101,6 +102,9 @@ def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], Refe
                 ".py file (a data file earns no points here)"]), None
         if intake.kind == "data":
             assert intake.data_file is not None
+            other = other_case(lab, intake.data_file, case, against="graded")
+            if other:
+                return invalid_report(lab, case, refs_of(case), str(source), [other]), None
             return _score_file(lab, case, intake.data_file, source, refs_of(case), source.name)
     own, solution = run_code_on(lab, case, source, refs_of(case), limits, lang=lang)
     runs = [run_code_on(lab, other, source, refs_of(other), limits, lang=lang)[0]
