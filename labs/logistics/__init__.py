@@ -22,25 +22,31 @@ from labs.logistics import generate as _generate
 from labs.logistics import reference as _reference
 from labs.logistics.instance import Instance, load_instance, load_trips
 from labs.logistics.kit.replay import replay_metrics
+from labs.logistics.steps import OUTCOME_POINTS, STEPS
 from labs.logistics.submission import SUFFIXES, Plan, read_plan, write_plan
 from workbench.lab import Case, Claim, CodeEntry, Metric, Problem, relative_change
 
 __all__ = ["LAB", "LogisticsLab", "Instance", "Plan", "load_instance", "read_plan",
            "write_plan"]
 
-# The rubric (see docs/logistics/student-handout.md, "How you are graded"): route duration is
-# the case study's delivery time; on-time in real traffic is what the trips are for; distance
-# keeps routes short; the load factor has a small weight because it moves in whole vans (the
-# dispatcher usually already uses the fewest, so the criterion is all or nothing).
+# The rubric (docs/logistics/student-handout.md, "How you are graded"): route duration is the
+# case study's delivery time at the planning speed; the cost in real traffic is the day as
+# driven at the city's real speeds, lateness priced in (what the historical trips are for);
+# distance keeps routes short; the load factor moves in whole vans and the dispatcher usually
+# already uses the fewest, so it is nearly all-or-nothing and weighs little.
 METRICS = (
     Metric("route_duration", "min", False, 40, "Route duration",
            "Σ over used vehicles of (return − departure), departing as late as feasible"),
-    Metric("replay_on_time_rate", "", True, 30, "On time in real traffic",
-           "share of customers served by their due time when the plan is driven at the "
-           "city's real time-of-day speeds (vans leave at the shift start)"),
+    Metric("replay_cost", "min", False, 30, "Cost in real traffic",
+           "the plan driven at the city's real time-of-day speeds, vans leaving at the shift "
+           "start: Σ minutes until each van is back, plus 10 minutes for every minute a "
+           "customer is served late"),
     Metric("distance", "km", False, 20, "Distance", "Σ Euclidean km driven"),
     Metric("load_factor", "", True, 10, "Load factor",
            "Σ demand / (vehicles used × capacity)"),
+    Metric("replay_on_time_rate", "", True, 0, "On time in real traffic",
+           "share of customers served by their due time when the plan is driven at the "
+           "city's real time-of-day speeds (vans leave at the shift start)"),
     Metric("mean_time_to_serve", "min", False, 0, "Mean time until served",
            "mean minutes from the shift start until a customer's service starts, vans "
            "leaving at the shift start (the customer's reading of delivery time)"),
@@ -87,7 +93,17 @@ class LogisticsLab:
                "baseline.")
     metrics = METRICS
     claims = CLAIMS
+    known_failures = {"check_claims_on_default_case": (
+        "against an experienced dispatcher (zones filled by load, routes drawn geographically) "
+        "only the route-duration reading of the claim holds (about -25 %): the dispatcher "
+        "already uses the fewest vans, so the load factor does not rise (+0 %, claimed +20 %), "
+        "and the time windows pin when customers are served, so the mean time until a "
+        "customer is served hardly moves (about -1 %, claimed -15 %). Against a naive "
+        "nearest-neighbour planner all three hold; `workbench reproduce logistics` reports "
+        "every reading against every baseline, see docs/logistics/instructor-notes.md")}
     submission_suffixes = SUFFIXES
+    steps = STEPS
+    outcome_points = OUTCOME_POINTS
     code_entry = CodeEntry("solve", "plan.json", doc=(
         "def solve(public_dir: Path, out_dir: Path) -> None: read customers.csv and "
         "fleet.json from public_dir and write plan.json "

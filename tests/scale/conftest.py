@@ -25,7 +25,7 @@ from workbench.cli import main
 from workbench.store import Gradebook
 
 LAB = "logistics"
-STARTER = Path(__file__).parents[2] / "labs" / "logistics" / "starter" / "solve_template.py"
+STARTER = Path(__file__).parents[1] / "labs" / "logistics" / "fixtures" / "greedy_solve.py"
 WORKBENCH = [str(Path(sys.executable).with_name("workbench"))]
 # Small sandbox limits keep the batch short; the starter needs well under a second.
 LIMITS = ["--time-limit", "20", "--memory-mb", "1024"]

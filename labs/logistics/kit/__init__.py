@@ -13,7 +13,25 @@ from labs.logistics.kit.instance import (
 )
 from labs.logistics.kit.plan import Plan, plan_json
 from labs.logistics.kit.replay import replay, replay_metrics
+from workbench.exercise import checker
 
-__all__ = ["Instance", "Plan", "distance_matrix", "evaluate", "load_instance", "load_trips",
-           "mean_time_to_serve", "plan_json", "read_instance", "replay", "replay_metrics",
-           "schedule", "travel_matrix", "validate"]
+check = checker("logistics")
+"""Run one step's public checks in your notebook: ``check("speeds")``."""
+
+__all__ = [
+    "Instance",
+    "Plan",
+    "check",
+    "distance_matrix",
+    "evaluate",
+    "load_instance",
+    "load_trips",
+    "mean_time_to_serve",
+    "plan_json",
+    "read_instance",
+    "replay",
+    "replay_metrics",
+    "schedule",
+    "travel_matrix",
+    "validate",
+]

@@ -18,16 +18,38 @@ from labs.logistics.kit.instance import Instance, distance_matrix, travel_matrix
 from labs.logistics.kit.plan import Plan
 from workbench.lab import Problem
 
-__all__ = ["EPS", "REPLAY_METRICS", "SCHEDULE_COLUMNS", "evaluate", "latest_departure",
-           "mean_time_to_serve", "route_summary", "schedule", "timed_routes", "validate"]
+__all__ = [
+    "EPS",
+    "REPLAY_METRICS",
+    "SCHEDULE_COLUMNS",
+    "evaluate",
+    "latest_departure",
+    "mean_time_to_serve",
+    "route_summary",
+    "schedule",
+    "timed_routes",
+    "validate",
+]
 
 EPS = 1e-6  # minutes; below this a window is not "missed" (float noise)
 SCHEDULE_COLUMNS = ("vehicle", "seq", "customer", "arrival", "start", "wait", "end", "load")
 VEHICLE_METRICS = ("vehicles_used", "load_factor", "shift_utilisation")
-ROUTE_METRICS = ("route_duration", "travel_time", "waiting_time", "distance",
-                 "route_time_utilisation", "mean_time_to_serve")
-REPLAY_METRICS = ("replay_on_time_rate", "replay_late_minutes", "replay_max_late",
-                  "replay_overtime")
+ROUTE_METRICS = (
+    "route_duration",
+    "travel_time",
+    "waiting_time",
+    "distance",
+    "route_time_utilisation",
+    "mean_time_to_serve",
+)
+REPLAY_METRICS = (
+    "replay_on_time_rate",
+    "replay_late_minutes",
+    "replay_max_late",
+    "replay_overtime",
+    "replay_van_minutes",
+    "replay_cost",
+)
 
 
 def _forward(inst: Instance, tt: np.ndarray, rows: list[int], depart: float) -> list[tuple]:
@@ -61,8 +83,11 @@ def latest_departure(inst: Instance, tt: np.ndarray, rows: list[int]) -> float:
     return inst.shift_start + max(0.0, min(waited, slack))
 
 
-def timed_routes(inst: Instance, plan: Plan, tt: np.ndarray,
-                 ) -> Iterator[tuple[str, list[int], float, list[tuple[float, ...]]]]:
+def timed_routes(
+    inst: Instance,
+    plan: Plan,
+    tt: np.ndarray,
+) -> Iterator[tuple[str, list[int], float, list[tuple[float, ...]]]]:
     """Per used vehicle: (vehicle, customer rows, latest feasible departure, per-stop
     (arrival, start, wait, end)); unknown stop ids are left out (``validate`` reports them)."""
     index = inst.index_of()
@@ -82,8 +107,7 @@ def schedule(inst: Instance, plan: Plan) -> pd.DataFrame:
         load = 0.0
         for seq, (r, stop_times) in enumerate(zip(rows, times, strict=True), start=1):
             load += demand[r - 1]
-            records.append((vehicle, seq, int(inst.customers["id"].iat[r - 1]), *stop_times,
-                            load))
+            records.append((vehicle, seq, int(inst.customers["id"].iat[r - 1]), *stop_times, load))
     return pd.DataFrame.from_records(records, columns=list(SCHEDULE_COLUMNS))
 
 
@@ -95,17 +119,33 @@ def route_summary(inst: Instance, plan: Plan) -> pd.DataFrame:
     records = []
     for vehicle, rows, depart, times in timed_routes(inst, plan, tt):
         path = [0, *rows, 0]
-        records.append({
-            "vehicle": vehicle, "stops": len(rows), "departure": depart,
-            "return_time": times[-1][3] + tt[rows[-1], 0],
-            "travel": float(sum(tt[a, b] for a, b in itertools.pairwise(path))),
-            "wait": float(sum(t[2] for t in times)),
-            "service": float(service[[r - 1 for r in rows]].sum()),
-            "distance": float(sum(dist[a, b] for a, b in itertools.pairwise(path))),
-            "load": float(demand[[r - 1 for r in rows]].sum())})
-    return pd.DataFrame.from_records(records, columns=[
-        "vehicle", "stops", "departure", "return_time", "travel", "wait", "service", "distance",
-        "load"])
+        records.append(
+            {
+                "vehicle": vehicle,
+                "stops": len(rows),
+                "departure": depart,
+                "return_time": times[-1][3] + tt[rows[-1], 0],
+                "travel": float(sum(tt[a, b] for a, b in itertools.pairwise(path))),
+                "wait": float(sum(t[2] for t in times)),
+                "service": float(service[[r - 1 for r in rows]].sum()),
+                "distance": float(sum(dist[a, b] for a, b in itertools.pairwise(path))),
+                "load": float(demand[[r - 1 for r in rows]].sum()),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=[
+            "vehicle",
+            "stops",
+            "departure",
+            "return_time",
+            "travel",
+            "wait",
+            "service",
+            "distance",
+            "load",
+        ],
+    )
 
 
 def _coverage_problems(inst: Instance, plan: Plan) -> list[Problem]:
@@ -117,30 +157,49 @@ def _coverage_problems(inst: Instance, plan: Plan) -> list[Problem]:
             if s in ids:
                 visits[s].append(vehicle)
             else:
-                problems.append(Problem(
-                    f"unknown stop id {s} on vehicle {vehicle}; customer ids are "
-                    f"{min(ids)}–{max(ids)} and the depot is not listed as a stop",
-                    where=f"vehicle {vehicle}, stop {s}"))
+                problems.append(
+                    Problem(
+                        f"unknown stop id {s} on vehicle {vehicle}; customer ids are "
+                        f"{min(ids)}–{max(ids)} and the depot is not listed as a stop",
+                        where=f"vehicle {vehicle}, stop {s}",
+                    )
+                )
     for c in sorted(ids):
         if not visits[c]:
-            problems.append(Problem(f"customer {c} is missing: no vehicle visits it",
-                                    where=f"customer {c}"))
+            problems.append(
+                Problem(f"customer {c} is missing: no vehicle visits it", where=f"customer {c}")
+            )
         elif len(visits[c]) > 1:
-            problems.append(Problem(
-                f"customer {c} is repeated: visited {len(visits[c])} times by vehicles "
-                f"{', '.join(visits[c])}", where=f"customer {c}"))
+            problems.append(
+                Problem(
+                    f"customer {c} is repeated: visited {len(visits[c])} times by vehicles "
+                    f"{', '.join(visits[c])}",
+                    where=f"customer {c}",
+                )
+            )
     return problems
 
 
 def _fleet_problems(inst: Instance, plan: Plan) -> list[Problem]:
     fleet = inst.vehicle_ids()
-    problems = [Problem(f"unknown vehicle {v}; the fleet is {fleet[0]}–{fleet[-1]}",
-                        where=f"vehicle {v}", affects=VEHICLE_METRICS)
-                for v in plan.used() if v not in fleet]
+    problems = [
+        Problem(
+            f"unknown vehicle {v}; the fleet is {fleet[0]}–{fleet[-1]}",
+            where=f"vehicle {v}",
+            affects=VEHICLE_METRICS,
+        )
+        for v in plan.used()
+        if v not in fleet
+    ]
     if len(plan.used()) > inst.vehicles:
-        problems.append(Problem(
-            f"more vehicles than the fleet: {len(plan.used())} routes for {inst.vehicles} "
-            "vehicles", where="fleet", affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS))
+        problems.append(
+            Problem(
+                f"more vehicles than the fleet: {len(plan.used())} routes for {inst.vehicles} "
+                "vehicles",
+                where="fleet",
+                affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS,
+            )
+        )
     return problems
 
 
@@ -148,32 +207,43 @@ def _route_problems(inst: Instance, plan: Plan) -> list[Problem]:
     problems = []
     for row in route_summary(inst, plan).itertuples():
         if row.load > inst.capacity:
-            problems.append(Problem(
-                f"capacity exceeded on vehicle {row.vehicle} by {row.load - inst.capacity:g}",
-                where=f"vehicle {row.vehicle}",
-                affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS))
+            problems.append(
+                Problem(
+                    f"capacity exceeded on vehicle {row.vehicle} by {row.load - inst.capacity:g}",
+                    where=f"vehicle {row.vehicle}",
+                    affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS,
+                )
+            )
         late = row.return_time - inst.shift_end
         if late > EPS:
-            problems.append(Problem(
-                f"vehicle {row.vehicle} returns after shift end by {late:.2f} minutes",
-                where=f"vehicle {row.vehicle}",
-                affects=ROUTE_METRICS + REPLAY_METRICS + ("shift_utilisation",)))
-    due = dict(zip(inst.customers["id"].astype(int), inst.customers["due"].astype(float),
-                   strict=True))
+            problems.append(
+                Problem(
+                    f"vehicle {row.vehicle} returns after shift end by {late:.2f} minutes",
+                    where=f"vehicle {row.vehicle}",
+                    affects=ROUTE_METRICS + REPLAY_METRICS + ("shift_utilisation",),
+                )
+            )
+    due = dict(
+        zip(inst.customers["id"].astype(int), inst.customers["due"].astype(float), strict=True)
+    )
     for stop in schedule(inst, plan).itertuples():
         late = stop.start - due[stop.customer]
         if late > EPS:
-            problems.append(Problem(
-                f"time window missed at stop {stop.customer} by {late:.2f} minutes",
-                where=f"vehicle {stop.vehicle}, stop {stop.customer}",
-                affects=ROUTE_METRICS + VEHICLE_METRICS + REPLAY_METRICS + ("on_time_rate",)))
+            problems.append(
+                Problem(
+                    f"time window missed at stop {stop.customer} by {late:.2f} minutes",
+                    where=f"vehicle {stop.vehicle}, stop {stop.customer}",
+                    affects=ROUTE_METRICS + VEHICLE_METRICS + REPLAY_METRICS + ("on_time_rate",),
+                )
+            )
     return problems
 
 
 def validate(inst: Instance, plan: Plan) -> list[Problem]:
     """Every feasibility problem: coverage, fleet, capacity, time windows, shift end."""
-    return _coverage_problems(inst, plan) + _fleet_problems(inst, plan) + \
-        _route_problems(inst, plan)
+    return (
+        _coverage_problems(inst, plan) + _fleet_problems(inst, plan) + _route_problems(inst, plan)
+    )
 
 
 def mean_time_to_serve(inst: Instance, plan: Plan, tt: np.ndarray | None = None) -> float:
@@ -181,9 +251,13 @@ def mean_time_to_serve(inst: Instance, plan: Plan, tt: np.ndarray | None = None)
     the depot at the shift start (the customer's reading of "delivery time")."""
     tt = travel_matrix(inst) if tt is None else tt
     index = inst.index_of()
-    starts = [start for stops in plan.used().values()
-              for _, start, _, _ in _forward(inst, tt, [index[s] for s in stops if s in index],
-                                             inst.shift_start)]
+    starts = [
+        start
+        for stops in plan.used().values()
+        for _, start, _, _ in _forward(
+            inst, tt, [index[s] for s in stops if s in index], inst.shift_start
+        )
+    ]
     return float(np.mean(starts)) - inst.shift_start if starts else 0.0
 
 
@@ -194,8 +268,7 @@ def evaluate(inst: Instance, plan: Plan) -> dict[str, float]:
     k = len(routes)
     duration = float((routes["return_time"] - routes["departure"]).sum())
     travel, wait, service = (float(routes[c].sum()) for c in ("travel", "wait", "service"))
-    due = stops["customer"].map(dict(zip(inst.customers["id"], inst.customers["due"],
-                                         strict=True)))
+    due = stops["customer"].map(dict(zip(inst.customers["id"], inst.customers["due"], strict=True)))
     on_time = set(stops.loc[stops["start"] <= due + EPS, "customer"])
     return {
         "route_duration": duration,

@@ -16,13 +16,31 @@ import pandas as pd
 
 from workbench.lab import Case
 
-__all__ = ["CUSTOMERS_FILE", "CUSTOMER_COLUMNS", "FLEET_FIELDS", "FLEET_FILE", "TRIPS_FILE",
-           "Instance", "coordinates", "distance_matrix", "load_instance", "load_trips",
-           "read_instance", "travel_matrix"]
+__all__ = [
+    "CUSTOMERS_FILE",
+    "CUSTOMER_COLUMNS",
+    "FLEET_FIELDS",
+    "FLEET_FILE",
+    "TRIPS_FILE",
+    "Instance",
+    "coordinates",
+    "distance_matrix",
+    "load_instance",
+    "load_trips",
+    "read_instance",
+    "travel_matrix",
+]
 
 CUSTOMER_COLUMNS = ("id", "x", "y", "demand", "ready", "due", "service")
-FLEET_FIELDS = ("depot_x", "depot_y", "vehicles", "capacity", "shift_start", "shift_end",
-                "speed_km_per_min")
+FLEET_FIELDS = (
+    "depot_x",
+    "depot_y",
+    "vehicles",
+    "capacity",
+    "shift_start",
+    "shift_end",
+    "speed_km_per_min",
+)
 CUSTOMERS_FILE = "customers.csv"
 FLEET_FILE = "fleet.json"
 TRIPS_FILE = "trips.csv"
@@ -107,10 +125,15 @@ def read_instance(public: Path, name: str = "") -> Instance:
         raise ValueError(f"{fleet_path}: missing field(s) {', '.join(missing)}")
     return Instance(
         customers=customers.loc[:, list(CUSTOMER_COLUMNS)].reset_index(drop=True),
-        depot_x=float(fleet["depot_x"]), depot_y=float(fleet["depot_y"]),
-        vehicles=int(fleet["vehicles"]), capacity=int(fleet["capacity"]),
-        shift_start=float(fleet["shift_start"]), shift_end=float(fleet["shift_end"]),
-        speed_km_per_min=float(fleet["speed_km_per_min"]), name=name or public.parent.name)
+        depot_x=float(fleet["depot_x"]),
+        depot_y=float(fleet["depot_y"]),
+        vehicles=int(fleet["vehicles"]),
+        capacity=int(fleet["capacity"]),
+        shift_start=float(fleet["shift_start"]),
+        shift_end=float(fleet["shift_end"]),
+        speed_km_per_min=float(fleet["speed_km_per_min"]),
+        name=name or public.parent.name,
+    )
 
 
 def load_instance(case: Case | Path | str) -> Instance:

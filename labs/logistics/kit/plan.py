@@ -30,7 +30,8 @@ class Plan:
 def plan_json(plan: Plan, path: str | Path) -> Path:
     """Write ``plan`` as the plan.json a student hands in."""
     path = Path(path)
-    data = {"routes": [{"vehicle": v, "stops": [int(s) for s in r]}
-                       for v, r in plan.routes.items()]}
+    data = {
+        "routes": [{"vehicle": v, "stops": [int(s) for s in r]} for v, r in plan.routes.items()]
+    }
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return path
