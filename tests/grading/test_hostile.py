@@ -231,6 +231,22 @@ def solv(public, out):
     report(out, public)
 '''
 
+IMPORT_REFERENCE = HONEST + '''
+import labs.logistics.reference
+def solve(public, out):
+    report(out, public)
+'''
+
+USER_NAMESPACE = ATTEMPT + '''
+import ctypes
+def solve(public, out):
+    libc = ctypes.CDLL(None, use_errno=True)
+    # a user + mount namespace would make the code "root" with a tmpfs beyond the scratch limit
+    made = libc.unshare(0x10000000 | 0x00020000)
+    mounted = libc.mount(b"none", b"/work/tmp", b"tmpfs", 0, b"size=8g") if made == 0 else -1
+    report(out, public, made=made, mounted=mounted)
+'''
+
 root_without_cgroup = os.geteuid() == 0 and probe().cgroup is None
 CASES = [
     pytest.param(READ_KEY_GIVEN, 100, None, {}, id="read-key-given-path"),
@@ -261,6 +277,9 @@ CASES = [
     pytest.param(FIFO_OUTPUT, 0, "not a regular file", {}, id="output-is-fifo"),
     pytest.param(HUGE_FILE, 0, "File too large", {}, id="output-over-file-size"),
     pytest.param(NO_FUNCTION, 0, "defines no function solve", {}, id="no-entry-function"),
+    pytest.param(IMPORT_REFERENCE, 0, "uses the lab's reference solution: not allowed", {},
+                 id="import-reference"),
+    pytest.param(USER_NAMESPACE, 100, None, {}, id="user-namespace"),
 ]
 
 
@@ -451,3 +470,38 @@ def test_concurrent_runs_do_not_see_each_other(submit):
         (alice_path, _), (bob_path, _) = alice.result(), bob.result()
     assert points(alice_path)[0] == 100 and points(bob_path)[0] == 100
     assert "ALICE" not in bob_path.read_text()
+
+
+KEY_STORE = HONEST + '''
+import ctypes, os
+NR = {"x86_64": (248, 250), "aarch64": (217, 219)}[os.uname().machine]
+def solve(public, out):
+    libc = ctypes.CDLL(None, use_errno=True)
+    # add_key("user", "wb-leak", secret, len, KEY_SPEC_USER_KEYRING)
+    stored = libc.syscall(NR[0], b"user", b"wb-leak", b"@SECRET@", len(b"@SECRET@"), -4)
+    report(out, public, stored=stored, errno=ctypes.get_errno())
+'''
+
+KEY_READ = HONEST + '''
+import ctypes, os
+NR = {"x86_64": (248, 250), "aarch64": (217, 219)}[os.uname().machine]
+def solve(public, out):
+    libc = ctypes.CDLL(None, use_errno=True)
+    # keyctl(KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "user", "wb-leak", 0), then KEYCTL_READ
+    key = libc.syscall(NR[1], 10, -4, b"user", b"wb-leak", 0)
+    buf = ctypes.create_string_buffer(256)
+    got = libc.syscall(NR[1], 11, key, buf, 256) if key > 0 else -1
+    report(out, public, key=key, got=buf.raw[:max(got, 0)].decode(errors="replace"))
+'''
+
+
+def test_a_key_stored_by_one_run_is_not_read_by_the_next(submit):
+    if os.uname().machine not in ("x86_64", "aarch64"):
+        pytest.skip("syscall numbers for x86_64 and aarch64 only")
+    secret = "KEYRING-SECRET-0d1e"
+    stored, _ = submit(KEY_STORE.replace("@SECRET@", secret))
+    found = [submit(KEY_READ) for _ in range(3)]  # the next runs, whatever uid they get
+    assert json.loads(stored.read_text())["stored"] == -1, "add_key must be refused"
+    for path, _ in found:
+        report = json.loads(path.read_text())
+        assert report["key"] == -1 and secret not in report["got"], report
