@@ -298,3 +298,14 @@ def test_a_data_file_for_another_case_is_not_scored(tiny_case, tmp_path):
     assert report.score == 0
     assert report.problems == [f"This file is for case ffffffffffff; your case is "
                                f"{tiny_case.case_id}, so it was not graded."]
+
+
+def test_a_notebook_may_display_without_importing(tiny_case, tmp_path):
+    import nbformat
+
+    notebook = write_notebook(tmp_path / "nb" / "notebook.ipynb", SOLUTION)
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("display(read_numbers(PUBLIC).head())"))
+    nbformat.write(nb, notebook)
+    report, _ = grade_any(LAB, tiny_case, notebook, lambda c: references(LAB, c), limits=FAST)
+    assert report.score == pytest.approx(100), report.problems

@@ -2,7 +2,8 @@
 
 IPython syntax (``!cmd``, ``%magic``, ``%%cell_magic``, ``get_ipython()``) is not Python and,
 worse, runs shell commands; a notebook that uses it is refused with the cell and line, so the
-student can remove it. Markdown and raw cells are dropped.
+student can remove it. Markdown and raw cells are dropped. ``display(...)``, which notebooks use without importing
+it, works in the script too (IPython's when installed, else a no-op).
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ from workbench.grading.intake import IntakeError
 # A line is IPython-only if it starts (after indentation) with !, % or %%. Only cells that are
 # not valid Python are searched for such lines: "% x" may continue a valid expression.
 _ESCAPE = re.compile(r"^\s*(!|%)")
+PRELUDE = """# --- added by the grader: display() as in a notebook ---
+try:
+    from IPython.display import display
+except ImportError:
+    def display(*objects, **options):
+        pass
+"""
 
 
 def notebook_to_script(path: Path) -> str:
@@ -41,7 +49,7 @@ def notebook_to_script(path: Path) -> str:
         chunks.append(f"# --- code cell {number} ---\n{source}\n")
     if not chunks:
         raise IntakeError(f"{path.name}: the notebook has no code cells")
-    return "\n".join(chunks)
+    return PRELUDE + "\n" + "\n".join(chunks)
 
 
 def _ipython_line(source: str) -> tuple[int, str] | None:
