@@ -375,3 +375,22 @@ def test_a_bomb_that_slips_past_the_checks_costs_seconds_not_hours(tmp_path):
     print(f"unchecked dimension bomb stopped in {seconds:.2f} s: {info.value}")
     # 2 s of CPU; the wall time depends on how busy the machine is
     assert seconds < 30 and "consolidation.xlsx" in str(info.value)
+
+
+@pytest.mark.parametrize("slug", sorted(READERS))
+def test_grade_file_on_a_bomb_is_a_zero_with_the_reason(slug, tmp_path):
+    """The path of every upload (lab pages, `workbench check`, batches): grade_file."""
+    from types import SimpleNamespace
+
+    from workbench import registry
+    from workbench.grading.grade import References, grade_file
+
+    lab = registry.get_lab(slug)
+    for path, word in _bombs(slug, tmp_path):
+        start = time.monotonic()
+        report = grade_file(lab, SimpleNamespace(case_id="c1"), path, refs=References({}, {}))
+        assert time.monotonic() - start < 5
+        assert not report.valid and report.score == 0
+        assert any(word.lower() in p.lower() and path.name in p for p in report.problems), (
+            report.problems
+        )
