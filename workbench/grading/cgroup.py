@@ -23,6 +23,8 @@ def probe_cgroup(notes: list[str]) -> str | None:
     for parent in (V1_PIDS, "/sys/fs/cgroup"):
         if not Path(parent, "cgroup.procs").exists():
             continue
+        if parent != V1_PIDS:
+            _enable_v2_controllers(Path(parent))
         try:
             Cgroup(parent, 8, 2**30).destroy()
             return parent
@@ -32,6 +34,20 @@ def probe_cgroup(notes: list[str]) -> str | None:
         notes.append("running as root without a writable cgroup: the process limit is not "
                      "enforced by the kernel (the wall-time limit still kills the whole tree)")
     return None
+
+
+def _enable_v2_controllers(parent: Path) -> None:
+    """cgroup v2: a child has ``pids.max``/``memory.max`` only when its parent delegates the
+    controllers (``cgroup.subtree_control``). Ask for them; a refusal (the parent holds
+    processes itself, or we may not write there) leaves the probe to find no usable cgroup."""
+    try:
+        available = (parent / "cgroup.controllers").read_text().split()
+        enabled = (parent / "cgroup.subtree_control").read_text().split()
+        for name in ("pids", "memory"):
+            if name in available and name not in enabled:
+                (parent / "cgroup.subtree_control").write_text(f"+{name}")
+    except OSError:
+        pass
 
 
 class Cgroup:
