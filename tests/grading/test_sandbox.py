@@ -251,8 +251,6 @@ def solve(public, out):
 
 @needs_bwrap
 def test_no_user_namespaces_keyrings_or_tracing_inside(host, tmp_path):
-    import os
-
     numbers = SYSCALLS.get(os.uname().machine)
     if numbers is None:
         pytest.skip(f"no syscall numbers for {os.uname().machine}")
@@ -470,3 +468,16 @@ def solve(public, out):
     assert seen["labs"] == [] and seen["datasets"] == [], seen
     assert seen["other"] == ["labs", "workbench"]
     assert "WHEEL-KEY" not in result.output.read_text()
+
+
+def test_bwrap_command_line_forbids_namespaces_and_loads_the_filter(tmp_path, monkeypatch):
+    for sub in ("public", "code"):
+        (tmp_path / sub).mkdir()
+    monkeypatch.setattr(isolation, "drops_root", lambda: False)  # an ordinary user's grader
+    argv = isolation.bwrap_argv(tmp_path, 2**20, "7")
+    assert "--unshare-user" in argv and ["--seccomp", "7"] == argv[argv.index("--seccomp"):][:2]
+    assert ("--disable-userns" in argv) == isolation.bwrap_disables_userns()
+    monkeypatch.setattr(isolation, "drops_root", lambda: True)  # root: no user namespace
+    argv = isolation.bwrap_argv(tmp_path, 2**20, None)
+    assert "--unshare-user" not in argv and "--disable-userns" not in argv
+    assert "--seccomp" not in argv
