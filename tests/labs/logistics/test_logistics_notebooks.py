@@ -1,0 +1,55 @@
+"""The notebooks as a student and an instructor meet them (issue 9, acceptance 3): the
+unmodified student notebook runs top to bottom in the release layout, reports every step as
+not done and grades at most 10; the solution notebook grades at least 95 on its own case and
+on a hidden case. Both run in the sandbox, as graded code does."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from labs.logistics import LAB
+from workbench.exercise import RELEASE_PUBLIC, solution_notebook, student_notebook
+from workbench.grading.grade import references
+from workbench.grading.sandbox import Limits
+from workbench.grading.task import grade_any, run_code_on
+
+LIMITS = Limits(wall_s=300, cpu_s=300)
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    root = tmp_path_factory.mktemp("nb")
+    return LAB.make_case(21, "tiny", out=root / "own"), LAB.make_case(22, "tiny", out=root / "hid")
+
+
+def test_student_notebook_runs_in_the_release_layout(tmp_path):
+    folder = tmp_path / "student"
+    LAB.make_case(23, "tiny", out=folder / RELEASE_PUBLIC.parent)
+    shutil.copy(student_notebook(LAB), folder / "notebook.ipynb")
+    nb = nbformat.read(folder / "notebook.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                     for o in c.get("outputs", []))
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors
+    assert text.lower().count("not done") >= len(LAB.steps), text
+
+
+def test_unmodified_notebook_grades_at_most_10(cases):
+    own, hidden = cases
+    report, _ = grade_any(LAB, own, student_notebook(LAB), lambda c: references(LAB, c),
+                          hidden=[hidden], limits=LIMITS)
+    assert report.score <= 10, report.to_dict()
+    assert all(s["status"] != "passed" for s in report.steps)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["own case", "hidden case"])
+def test_solution_notebook_grades_at_least_95(cases, which):
+    case = cases[which]
+    report, _ = run_code_on(LAB, case, solution_notebook(LAB), references(LAB, case), LIMITS)
+    assert report.score >= 95, report.to_dict()
