@@ -480,3 +480,37 @@ def test_bwrap_command_line_forbids_namespaces_and_loads_the_filter(tmp_path, mo
     argv = isolation.bwrap_argv(tmp_path, 2**20, None)
     assert "--unshare-user" not in argv and "--disable-userns" not in argv
     assert "--seccomp" not in argv
+
+
+KIT_IMPORTS = REPORTING + '''
+import importlib, pkgutil
+def solve(public, out):
+    import labs
+    failed = {}
+    names = []
+    for slug in @SLUGS@:
+        kit = importlib.import_module(f"labs.{slug}.kit")
+        for info in pkgutil.walk_packages(kit.__path__, f"labs.{slug}.kit."):
+            names.append(info.name)
+            try:
+                importlib.import_module(info.name)
+            except Exception as exc:
+                failed[info.name] = f"{type(exc).__name__}: {exc}"
+    report(out, public, names=names, failed=failed)
+'''
+
+
+@needs_bwrap
+def test_every_kit_module_imports_inside_the_sandbox(host, tmp_path):
+    """The toolkit boundary, seen from the kits: each kit module imports only the kit, the
+    framework and site-packages, so it works where a student's code runs."""
+    kits = isolation.kit_folders()
+    if not kits:
+        pytest.skip("no lab has a kit/ yet")
+    source = KIT_IMPORTS.replace("@SLUGS@", repr(sorted(kits)))
+    result = run_code(_stage(tmp_path, source), host.public, LAB.code_entry,
+                      replace(FAST, wall_s=120, cpu_s=60), workdir=tmp_path / "run")
+    assert result.output is not None, result.reasons + [result.stderr[-2000:]]
+    seen = json.loads(result.output.read_text())
+    assert seen["failed"] == {}, seen["failed"]
+    assert len(seen["names"]) >= len(kits)
