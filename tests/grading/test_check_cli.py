@@ -124,3 +124,20 @@ def test_a_lab_may_sum_up_its_own_problems():
     problems = [Problem("not visited", where=f"customer {i}") for i in range(50)]
     assert summarise(Summing(), problems) == ["50 of 100 customers not visited"]
     assert summarise(Summing(), problems[:3]) == []  # short lists need no summary
+
+
+def test_a_lab_that_validates_against_the_key_leaves_that_to_the_instructor(student_case,
+                                                                             tmp_path):
+    from workbench.grading.check import self_check
+    from workbench.lab import Case
+
+    from .tinylab import TinyLab
+
+    class KeyValidating(TinyLab):
+        def validate(self, case, solution):
+            return [] if case.key() else []  # raises FileNotFoundError without private/
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"value": 12}))
+    result = self_check(KeyValidating(), Case.load(student_case[0]), plan)
+    assert result["valid"] and "graded by your instructor" in result["note"]

@@ -32,6 +32,8 @@ from workbench.grading.report import finite_or_none
 from workbench.lab import Case, Lab, Problem, SubmissionError
 
 NEEDS_KEY = "the metrics need the answer key; the instructor's grader computes them"
+NEEDS_KEY_TO_VALIDATE = ("the file is readable; checking it against your case needs the "
+                         "answer key: graded by your instructor")
 SUMMARY_AT = 5  # more problems than this are summed up first
 MAX_CASE_ID_BYTES = 20 * 2**20
 
@@ -128,13 +130,21 @@ def _outcome(lab: Lab, case: Case, file: Path, shown: str, result: dict[str, Any
     """Read and validate the outcome file; metrics when they need no key."""
     try:
         solution = lab.read_submission(file)
-        problems: list[Problem] = list(lab.validate(case, solution))
     except SubmissionError as exc:
         result["problems"] = [str(p).replace(str(file), shown) for p in exc.problems]
         result["summary"] = summarise(lab, exc.problems)
         return
     except Exception as exc:  # a student's odd file must get an answer, not a traceback
         result["problems"] = [f"{shown}: the submission could not be read "
+                              f"({type(exc).__name__}: {exc})"]
+        return
+    try:
+        problems: list[Problem] = list(lab.validate(case, solution))
+    except FileNotFoundError:  # this lab validates against the key: the grader does that
+        result["valid"], result["note"] = True, NEEDS_KEY_TO_VALIDATE
+        return
+    except Exception as exc:
+        result["problems"] = [f"{shown}: the submission could not be checked "
                               f"({type(exc).__name__}: {exc})"]
         return
     result["problems"] = [str(p).replace(str(file), shown) for p in problems]
