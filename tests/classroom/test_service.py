@@ -36,7 +36,12 @@ def plan_file(student, tmp_path, method="baseline"):
 
 
 def test_default_public_metrics_take_half_of_the_rubric():
-    assert default_public_metrics(LAB) == ("route_duration",)
+    graded = [m for m in LAB.metrics if m.weight > 0]
+    chosen = default_public_metrics(LAB)
+    assert chosen == tuple(m.name for m in graded[:len(chosen)]) and chosen[0] == "route_duration"
+    weight = {m.name: m.weight for m in graded}
+    total = sum(weight.values())
+    assert sum(weight[n] for n in chosen) >= total / 2 > sum(weight[n] for n in chosen[:-1])
 
 
 def test_upload_is_graded_against_the_students_own_case(course, tmp_path):
@@ -80,7 +85,9 @@ def test_private_criteria_stay_hidden_until_the_due_date(course, tmp_path):
     report = submit(LAB, settings, "s01", plan_file("s01", tmp_path, "reference")).report
     before = visible_report(report, settings)
     assert [c.name for c in before.criteria if not c.hidden] == ["route_duration"]
-    assert before.max_score == 50 and before.score == pytest.approx(report.criteria[0].points)
+    public = next(c for c in report.criteria if c.name == "route_duration")
+    assert before.max_score == public.max_points < report.max_score
+    assert before.score == pytest.approx(public.points)
     assert before.reference_metrics == {} and before.metrics == {}
     after = visible_report(report, settings, now=settings.due + timedelta(hours=1))
     assert after == report and after.max_score == 100
@@ -116,3 +123,72 @@ def test_settings_reject_nonsense():
         Settings("logistics", datetime.now(UTC), 0, ("route_duration",))
     with pytest.raises(ValueError, match="time zone"):
         replace(Settings("logistics", datetime.now(UTC), 1, ()), due=datetime(2030, 1, 1))
+
+
+# ---- attempts taken before grading (acceptance 2: the limit holds exactly) -------------------
+
+def test_a_file_the_lab_cannot_read_uses_no_attempt(course, tmp_path):
+    settings = settings_of("logistics")
+    junk = tmp_path / "plan.json"
+    junk.write_text('{"not": "a plan"}', encoding="utf-8")
+    with pytest.raises(AttemptRefused, match="did not use an attempt"):
+        submit(LAB, settings, "s01", junk)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello", encoding="utf-8")
+    with pytest.raises(AttemptRefused, match="did not use an attempt"):
+        submit(LAB, settings, "s01", notes)
+    assert attempts_today("logistics", "s01") == 0
+
+
+def test_a_failed_grading_gives_the_attempt_back(course, tmp_path, monkeypatch):
+    from workbench.classroom import attempts
+
+    settings = settings_of("logistics")
+    path = plan_file("s01", tmp_path)
+    seen = []
+
+    def broken(*args, **kwargs):
+        seen.append(attempts_today("logistics", "s01"))  # taken before grading starts
+        raise RuntimeError("the grader broke")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(attempts, "grade", broken)
+        with pytest.raises(RuntimeError, match="the grader broke"):
+            submit(LAB, settings, "s01", path)
+    assert seen == [1] and attempts_today("logistics", "s01") == 0
+    stages = []
+    submit(LAB, settings, "s01", path, progress=stages.append)
+    assert stages == ["reading", "grading"] and attempts_today("logistics", "s01") == 1
+
+
+def test_the_daily_limit_holds_exactly_when_uploads_arrive_at_once(course):
+    """Sixteen uploads of one student at the same moment, limit 3: exactly 3 take an
+    attempt (the slot numbers' unique constraint, not a count checked before writing), on
+    SQLite and PostgreSQL (the course fixture runs both)."""
+    import threading
+
+    from workbench.classroom import attempts
+
+    settings = settings_of("logistics")
+    assert settings.daily_limit == 3
+    now = datetime.now(UTC)
+    barrier = threading.Barrier(16)
+    taken, refused = [], []
+
+    def upload() -> None:
+        barrier.wait()
+        try:
+            taken.append(attempts.reserve("logistics", settings, "s01", now))
+        except AttemptRefused as exc:
+            refused.append(str(exc))
+
+    threads = [threading.Thread(target=upload) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(taken) == 3 and len(refused) == 13, (taken, refused)
+    assert all("all 3 attempts" in r for r in refused)
+    assert attempts_today("logistics", "s01", now) == 3
+    attempts.give_back(taken[0])
+    assert attempts_today("logistics", "s01", now) == 2

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from workbench.app import uploads
 from workbench.app.uploads import MAX_UPLOAD_BYTES
@@ -116,23 +119,106 @@ def claims_frame(claims: Sequence[Claim], reference: Mapping[str, float],
     return pd.DataFrame(rows)
 
 
-def upload_callbacks(prefix: str) -> None:
+def upload_callbacks(prefix: str, owner: Callable[[], str | None] | None = None, *,
+                     status: bool = False) -> None:
     """Register a lab page's upload callback: the bytes are saved on the server and only a
     random token goes back to the browser (ids ``{prefix}-upload``, ``-upload-token``,
-    ``-upload-error``). Grading then reads the file behind the token, never browser values."""
-    @callback(Output(f"{prefix}-upload-token", "data"),
-              Output(f"{prefix}-upload-error", "children"),
-              Input(f"{prefix}-upload", "contents"), State(f"{prefix}-upload", "filename"),
-              prevent_initial_call=True)
+    ``-upload-error``, and with ``status`` ``-grade-status`` saying the file is in line).
+    Grading then reads the file behind the token, never browser values; use
+    :func:`upload_and_grade` to grade it in a background job."""
+    outputs = [Output(f"{prefix}-upload-token", "data"),
+               Output(f"{prefix}-upload-error", "children")]
+    if status:
+        outputs.append(Output(f"{prefix}-grade-status", "children", allow_duplicate=True))
+
+    @callback(*outputs, Input(f"{prefix}-upload", "contents"),
+              State(f"{prefix}-upload", "filename"), prevent_initial_call=True)
     def store_upload(contents, filename):
+        who = owner() if owner else None
+        if owner and who is None:
+            raise PreventUpdate
         try:
-            token, _ = uploads.save_upload(contents, filename)
+            token, _ = uploads.save_upload(contents, filename, owner=who)
         except uploads.UploadError as exc:
-            return no_update, error_view(str(exc))
-        return token, None
+            return (no_update, error_view(str(exc)), None)[:len(outputs)]
+        return (token, None, queued_view())[:len(outputs)]
+
+
+GradeJob = Callable[[Path, Sequence[Any], Callable[[str], None]], Any]
+
+
+def grade_panel(prefix: str, accept: str, hint: str) -> html.Div:
+    """The components :func:`upload_and_grade` needs: drop zone, token store, error line,
+    progress line and the place of the report (ids ``{prefix}-upload``, ``-upload-token``,
+    ``-upload-error``, ``-grade-status``, ``-grade``)."""
+    return html.Div([upload_box(f"{prefix}-upload", accept, hint),
+                     dcc.Store(id=f"{prefix}-upload-token"),
+                     html.Div(id=f"{prefix}-upload-error", className="mt-2"),
+                     html.Div(id=f"{prefix}-grade-status", className="mt-2 text-muted"),
+                     html.Div(id=f"{prefix}-grade", className="mt-3")])
+
+
+def upload_and_grade(prefix: str, job: GradeJob, *,
+                     outputs: Sequence[tuple[str, str]] = (),
+                     states: Sequence[tuple[str, str]] = (),
+                     owner: Callable[[], str | None] | None = None) -> None:
+    """Register a page's upload-and-grade callbacks; grading never runs in a request thread.
+
+    1. The upload is saved on the server (the request only decodes and writes at most
+       ``MAX_UPLOAD_BYTES``); the browser gets a random token (:func:`upload_callbacks`).
+    2. The token starts a **background job** (admitted within the limits of
+       :mod:`workbench.app.jobs`: per user or address, in total, waiting in line for a free
+       core) that calls ``job(path, state_values, say)``: ``path`` the stored file,
+       ``state_values`` the current values of ``states``, ``say(sentence)`` shows progress in
+       ``{prefix}-grade-status``. Its return value goes to ``outputs`` (default: the report in
+       ``{prefix}-grade``; a tuple for several outputs). A job raising ``ValueError`` (an
+       ``UploadError``, ``SubmissionError``, ``AttemptRefused``…) shows its message there.
+
+    ``owner()`` names who may use the token (e.g. the signed-in student), checked when the file
+    is stored and again in the job; ``None`` from it means nobody is signed in (no update).
+
+    Example (the generic lab page)::
+
+        upload_and_grade(slug, lambda path, values, say: page.grade_view(path, *values),
+                         outputs=[(f"{slug}-grade", "children"), (f"{slug}-figures", "children")],
+                         states=[(page.case_store, "data")])
+
+    with :func:`grade_panel` (or the same ids) in the layout.
+    """
+    upload_callbacks(prefix, owner, status=True)
+    targets = list(outputs) or [(f"{prefix}-grade", "children")]
+
+    @callback(*[Output(i, p, allow_duplicate=True) for i, p in targets],
+              Input(f"{prefix}-upload-token", "data"), *[State(i, p) for i, p in states],
+              background=True, prevent_initial_call=True,
+              progress=[Output(f"{prefix}-grade-status", "children")],
+              running=[(Output(f"{prefix}-upload", "disabled"), True, False)])
+    def grade_upload(set_progress, token, *values):
+        who = owner() if owner else None
+        if owner and who is None:
+            raise PreventUpdate
+        path = uploads.stored_file(token, who)
+        if path is None:
+            raise PreventUpdate
+        say = lambda sentence: set_progress([sentence])  # noqa: E731
+        try:
+            result = job(path, values, say)
+        except ValueError as exc:
+            set_progress([None])
+            first = error_view(str(exc))
+            return first if len(targets) == 1 else (first, *[None] * (len(targets) - 1))
+        set_progress([None])
+        return result
+
+
+def queued_view() -> html.Span:
+    return html.Span([dbc.Spinner(size="sm", spinner_class_name="me-2"),
+                      t("In line for grading…")], className="grade-queued")
 
 
 def grade_token(lab: Lab, case: Case, token: object) -> GradeReport | None:
-    """Grade the file saved under an upload token (None when the token holds no file)."""
+    """Grade the file saved under an upload token (None when the token holds no file). Call
+    it only inside a background job (:func:`upload_and_grade`): grading never runs in a
+    request thread."""
     path = uploads.stored_file(token)
     return grade_file(lab, case, path) if path else None

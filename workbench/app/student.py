@@ -14,8 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from workbench.app import uploads
-from workbench.app.components import grade_view, upload_box
+from workbench.app.components import grade_panel, grade_view, upload_and_grade
 from workbench.app.signin import field, no_course, signin_form, signout_bar
 from workbench.classroom.assignments import assignments, on_roster, settings_of
 from workbench.classroom.attempts import (
@@ -27,7 +26,7 @@ from workbench.classroom.attempts import (
 )
 from workbench.classroom.auth import current_user, signed_in_student
 from workbench.classroom.course import course_root, current_course, pseudonym
-from workbench.i18n import t
+from workbench.i18n import N_, t
 from workbench.registry import get_lab
 
 
@@ -58,8 +57,7 @@ def layout(failed: str | None = None, **_: object) -> html.Div:
         html.H4(t("Upload your submission"), className="mt-3"),
         html.P(t("Before the due date you see the public criteria only; the rest is revealed "
                  "after it."), className="text-muted"),
-        upload_box("student-upload", ".json,.csv,.xlsx", ""),
-        dcc.Loading(html.Div(id="student-grade", className="mt-3")),
+        grade_panel("student", ".json,.csv,.xlsx", ""),
         html.H4(t("Leaderboard"), className="mt-4"),
         html.Div(id="student-leaderboard"),
     ], id="student-page")
@@ -115,18 +113,36 @@ def show_status(slug, _grade):
     return status_line(student, settings), board(student, settings)
 
 
-@callback(Output("student-grade", "children"), Input("student-upload", "contents"),
-          State("student-upload", "filename"), State("student-lab", "value"),
-          prevent_initial_call=True)
-def upload(contents, filename, slug):
+def _owner() -> str | None:
+    """Who may use an upload token of the student page: the signed-in student."""
+    student = signed_in_student()
+    return f"student:{student}" if student else None
+
+
+STAGES = {"reading": N_("Reading your file…"), "grading": N_("Grading against your case…")}
+
+
+def grade_upload(path, values, say):
+    """The background job of an upload: take an attempt, grade the file against the student's
+    own case, store it (see :func:`workbench.classroom.attempts.submit`)."""
+    (slug,) = values
     student, settings = _who(slug)
+    say(t("Grading against your case…"))
     try:
-        _, path = uploads.save_upload(contents, filename)
-        attempt = submit(get_lab(slug), settings, student, path)
-    except (uploads.UploadError, AttemptRefused) as exc:
+        attempt = submit(get_lab(slug), settings, student, path,
+                         progress=lambda stage: say(t(STAGES.get(stage, stage))))
+    except AttemptRefused as exc:
         return dbc.Alert([html.Strong(t("The upload was not graded")), ": ", str(exc)],
                          color="warning", id="student-refused")
+    except Exception:  # the attempt was given back; never a traceback in the page
+        return dbc.Alert([html.Strong(t("The upload was not graded")), ": ",
+                          t("grading failed on the server; the attempt was given back — "
+                            "upload the file again, and tell your instructor if it happens "
+                            "again")], color="danger", id="student-refused")
     return grade_view(visible_report(attempt.report, settings, datetime.now(UTC)), "student-grade")
+
+
+upload_and_grade("student", grade_upload, states=[("student-lab", "value")], owner=_owner)
 
 
 @callback(Output("student-download", "data"), Input("student-download-btn", "n_clicks"),

@@ -6,19 +6,26 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from workbench.assign import Course
 from workbench.classroom.assignments import Settings, grader_of, references_of, student_case
 from workbench.classroom.course import current_course, gradebook, pseudonym
-from workbench.classroom.models import AttemptRow
-from workbench.grading import GradeReport, grade_file
-from workbench.lab import Lab
+from workbench.classroom.models import AttemptRow, AttemptSlotRow
+from workbench.grading import GradeReport, grade
+from workbench.lab import Lab, SubmissionError
+
+# a grading still holding its slot after this long died without giving it back (a killed job);
+# every grading from the browser is bounded far below this
+STALE_SLOT = timedelta(minutes=30)
 
 
 class AttemptRefused(ValueError):
@@ -61,12 +68,6 @@ def visible_report(report: GradeReport, settings: Settings,
                    baseline_metrics={}, reference_metrics={})
 
 
-def _count_on(db: Session, lab: str, student: str, day: str) -> int:
-    return db.scalar(select(func.count()).select_from(AttemptRow).where(
-        AttemptRow.lab == lab, AttemptRow.student == student, AttemptRow.day == day,
-        AttemptRow.source == "browser")) or 0
-
-
 def _limit_reached(settings: Settings) -> AttemptRefused:
     return AttemptRefused(f"you have used all {settings.daily_limit} attempts of today (UTC); "
                           "try again tomorrow")
@@ -74,50 +75,112 @@ def _limit_reached(settings: Settings) -> AttemptRefused:
 
 def attempts_today(lab: str, student: str, now: datetime | None = None,
                    course: Course | None = None) -> int:
+    """Attempts the student has taken today (UTC): graded ones and those being graded."""
     day = (now or datetime.now(UTC)).date().isoformat()
     with Session(gradebook(course).engine) as db:
-        return _count_on(db, lab, student, day)
+        return db.scalar(select(func.count()).select_from(AttemptSlotRow).where(
+            AttemptSlotRow.lab == lab, AttemptSlotRow.student == student,
+            AttemptSlotRow.day == day)) or 0
+
+
+def reserve(lab: str, settings: Settings, student: str, now: datetime,
+            course: Course | None = None) -> int:
+    """Take one of the student's attempts of ``now``'s UTC day before grading; return its id.
+
+    Slots are numbered 1..daily limit and unique per (lab, student, day) in the database, so
+    however many uploads arrive at once, at most the limit are taken (a second writer of the
+    same number fails on the constraint and tries the next). Raise :class:`AttemptRefused` when
+    every slot is taken."""
+    engine = gradebook(course).engine
+    day = now.astimezone(UTC).date().isoformat()
+    of_student = (AttemptSlotRow.lab == lab, AttemptSlotRow.student == student,
+                  AttemptSlotRow.day == day)
+    for attempt in range(50):
+        try:
+            with Session(engine) as db, db.begin():
+                db.execute(delete(AttemptSlotRow).where(
+                    *of_student, AttemptSlotRow.state == "grading",
+                    AttemptSlotRow.taken < now - STALE_SLOT))
+                taken = set(db.scalars(select(AttemptSlotRow.slot).where(*of_student)))
+                free = [k for k in range(1, settings.daily_limit + 1) if k not in taken]
+                if not free:
+                    raise _limit_reached(settings)
+                row = AttemptSlotRow(lab=lab, student=student, day=day, slot=free[0],
+                                     state="grading", taken=now)
+                db.add(row)
+                db.flush()
+                return row.id
+        except (IntegrityError, OperationalError):  # another upload took it first: next one
+            time.sleep(0.005 * (attempt + 1))
+    raise AttemptRefused("too many uploads at the same moment; upload the file again")
+
+
+def give_back(slot: int, course: Course | None = None) -> None:
+    """Return a slot taken by :func:`reserve` (the grading failed or the file was no
+    submission of the lab)."""
+    with Session(gradebook(course).engine) as db, db.begin():
+        db.execute(delete(AttemptSlotRow).where(AttemptSlotRow.id == slot))
+
+
+def _mark_used(db: Session, slot: int) -> None:
+    db.execute(update(AttemptSlotRow).where(AttemptSlotRow.id == slot).values(state="used"))
+
+
+Progress = Callable[[str], None]
 
 
 def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
-           now: datetime | None = None, course: Course | None = None) -> Attempt:
+           now: datetime | None = None, course: Course | None = None,
+           progress: Progress | None = None) -> Attempt:
     """Grade ``path`` against the student's own case and store the attempt (its file under
-    ``COURSE/attempts/<lab>/<student>/``); the student's best attempt (by public score)
-    becomes their grade in the course gradebook."""
+    ``COURSE/attempts/<lab>/<student>/``); the gradebook's counting rule then picks the grade.
+
+    The attempt is taken (:func:`reserve`) before grading starts. A file of the wrong kind, or
+    one the lab cannot read as its submission (wrong format, another lab's file, a file
+    refused by the readers' bounds), is refused with the reason and uses no attempt; a grading
+    that fails gives the attempt back. ``progress(sentence)`` is told each stage."""
     course = course or current_course()
     now = now or datetime.now(UTC)
+    say = progress or (lambda _: None)
     if not settings.is_open(now):
         raise AttemptRefused(f"the assignment closed on {settings.due:%Y-%m-%d %H:%M} UTC")
     if path.suffix.lower() not in lab.submission_suffixes:
         raise AttemptRefused(f"{path.name}: hand in a {' or '.join(lab.submission_suffixes)} "
-                             "file")
-    if attempts_today(lab.slug, student, now, course) >= settings.daily_limit:
-        raise _limit_reached(settings)
-    case = student_case(lab, student, course)
-    report = grade_file(lab, case, path, refs=references_of(lab, student, course))
-    report = replace(report, submission=path.name)  # never a server path in what is stored
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    keep = course.root / "attempts" / lab.slug / student / f"{now:%Y%m%dT%H%M%S%f}-{path.name}"
-    keep.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, keep)  # the instructor's copy, e.g. to regrade after a fix
-    attempt = Attempt(student, now, path.name, report, public_score(report, settings))
-    _store(lab.slug, settings, attempt, digest, course, grader_of(lab, course))
+                             "file; this did not use an attempt")
+    slot = reserve(lab.slug, settings, student, now, course)
+    try:
+        say("reading")
+        try:
+            solution = lab.read_submission(path)
+        except SubmissionError as exc:
+            problems = "; ".join(str(p) for p in exc.problems) or str(exc)
+            raise AttemptRefused(f"{path.name} is not a {lab.slug} submission the grader can "
+                                 f"read: {problems} (this did not use an attempt)") from None
+        say("grading")
+        case = student_case(lab, student, course)
+        report = grade(lab, case, solution, refs=references_of(lab, student, course),
+                       submission=path.name)  # never a server path in what is stored
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        keep = (course.root / "attempts" / lab.slug / student
+                / f"{now:%Y%m%dT%H%M%S%f}-{path.name}")
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, keep)  # the instructor's copy, e.g. to regrade after a fix
+        attempt = Attempt(student, now, path.name, report, public_score(report, settings))
+        _store(attempt, digest, course, grader_of(lab, course), slot)
+    except BaseException:
+        give_back(slot, course)
+        raise
     return attempt
 
 
-def _store(lab: str, settings: Settings, attempt: Attempt, digest: str, course: Course,
-           grader: str) -> None:
-    """Store the attempt and select the grade that counts (``workbench.store.COUNTING_RULE``:
-    the latest valid attempt, browser or batch) in one transaction."""
-    def within_limit(db: Session, row: AttemptRow) -> None:
-        # counted again after inserting: two uploads at once cannot both slip under the limit
-        if _count_on(db, lab, attempt.student, row.day) > settings.daily_limit:
-            raise _limit_reached(settings)  # the transaction, attempt included, is undone
-
+def _store(attempt: Attempt, digest: str, course: Course, grader: str, slot: int) -> None:
+    """Store the attempt, mark its slot used and select the grade that counts
+    (``workbench.store.COUNTING_RULE``: the latest valid attempt, browser or batch), in one
+    transaction."""
     gradebook(course).add_attempt(attempt.report, student=attempt.student, digest=digest,
                                   grader=grader, source="browser", at=attempt.at,
                                   filename=attempt.filename, public_score=attempt.public_score,
-                                  check=within_limit)
+                                  check=lambda db, _row: _mark_used(db, slot))
 
 
 def attempts(lab: str, student: str | None = None, course: Course | None = None,

@@ -1,0 +1,379 @@
+"""Bounded background work: every background callback of the app (grading an upload, the
+optimiser, the bot, training, the demo's solves, the instructor's batch) runs as a job of the
+process's background manager, admitted only within limits.
+
+The limits (:class:`JobLimits`) are checked in the request thread *before* a job process is
+started, so a client asking for more gets a sentence, not a process:
+
+- a signed-in user has at most ``per_user`` jobs at a time;
+- an anonymous visitor (counted by address) at most ``per_address``, and all anonymous
+  visitors together at most ``anonymous``;
+- the whole app at most ``admitted`` jobs, of which at most ``running`` do their work at once:
+  the others wait in line inside their job (first come, first served), so a burst of slow files
+  cannot take every core, and the jobs run at a lower CPU priority than the web server's
+  threads, so pages and short callbacks keep answering while jobs grind.
+
+A job's place is taken when it is admitted and freed when its process ends however it ends
+(finished, failed, cancelled by the browser, killed): the table of places lives next to the
+background manager's results (a JSON file under a lock in a private folder, or Redis with
+Celery) and a place
+whose job is no longer running is dropped the next time anyone looks.
+
+:class:`LimitedManager` wraps the process's manager (``workbench.app.callbacks.
+background_manager()``); ``create_app`` hands Dash that wrapper, so page code needs nothing
+beyond the usual ``@callback(..., background=True)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dash.background_callback.managers import BaseBackgroundCallbackManager
+
+from workbench.i18n import t
+
+T = TypeVar("T")
+JOB_KEY = "workbench_job"  # where the job's place id travels in the callback context
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    per_user: int = 2
+    per_address: int = 2
+    anonymous: int = 4
+    admitted: int = 16
+    running: int = max(2, os.cpu_count() or 2)
+    start_s: float = 60.0  # a place whose job never started is dropped after this
+    max_age_s: float = 3600.0  # and any place after this, whatever its job says
+    nice: int = 10  # CPU priority of a job below the web server's threads
+
+
+LIMITS_ENV = "WORKBENCH_JOB_LIMITS"
+
+
+def limits_from_env() -> JobLimits:
+    """:class:`JobLimits` with the changes in ``WORKBENCH_JOB_LIMITS`` (e.g.
+    ``per_user=3,running=4``); a clear error for a name or value not understood."""
+    from dataclasses import fields, replace
+
+    text = os.environ.get(LIMITS_ENV, "").strip()
+    if not text:
+        return JobLimits()
+    known = {f.name: f.type for f in fields(JobLimits)}
+    changes: dict[str, Any] = {}
+    for part in text.split(","):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in known:
+            raise RuntimeError(f"{LIMITS_ENV}: {name!r} not understood; use any of "
+                               f"{', '.join(known)}")
+        try:
+            changes[name] = float(value) if known[name] in ("float", float) else int(value)
+        except ValueError:
+            raise RuntimeError(f"{LIMITS_ENV}: {name}={value!r} is not a number") from None
+    return replace(JobLimits(), **changes)
+
+
+class JobRefused(RuntimeError):
+    """A job not admitted; the message says why and what to do, in the user's language."""
+
+
+# ---- the table of places ----------------------------------------------------------------------
+
+_THREADS = threading.Lock()
+
+
+def _fresh_lock_in_child() -> None:
+    # a job process is forked from a server thread: a lock another thread held at that moment
+    # would stay locked forever in the child
+    global _THREADS
+    _THREADS = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_fresh_lock_in_child)
+
+
+class FilePlaces:
+    """Places in a JSON file of a private folder, changed under a lock: a thread lock within
+    the process and a POSIX record lock (``lockf``) between processes. Not ``flock``: a job
+    process forked while a server thread holds an ``flock`` would inherit and keep it."""
+
+    def __init__(self, directory: Path):
+        from workbench.private import private_dir
+
+        self.folder = private_dir(directory)
+        self.path, self.lock = self.folder / "places.json", self.folder / "places.lock"
+
+    def read(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {}
+
+    def update(self, change: Callable[[dict[str, Any]], T]) -> T:
+        import fcntl
+
+        with _THREADS:
+            fd = os.open(self.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX)
+                places = self.read()
+                result = change(places)
+                tmp = self.folder / f".places-{os.getpid()}"
+                tmp.write_text(json.dumps(places), encoding="utf-8")
+                os.replace(tmp, self.path)
+            finally:
+                os.close(fd)  # and with it the lock
+        return result
+
+
+class RedisPlaces:
+    """Places in one Redis hash value, changed under WATCH/MULTI (optimistic transactions):
+    for Celery workers on other processes or hosts."""
+
+    KEY = "workbench:job-places"
+
+    def __init__(self, client: Any):
+        self.client = client
+
+    def read(self) -> dict[str, Any]:
+        return json.loads(self.client.get(self.KEY) or "{}")
+
+    def update(self, change: Callable[[dict[str, Any]], T]) -> T:
+        import redis
+
+        while True:
+            with self.client.pipeline() as pipe:
+                try:
+                    pipe.watch(self.KEY)
+                    places = json.loads(pipe.get(self.KEY) or "{}")
+                    result = change(places)
+                    pipe.multi()
+                    pipe.set(self.KEY, json.dumps(places))
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue
+
+
+def _owner() -> tuple[str, str]:
+    """Who asks, in the request thread: ``("user", name)`` or ``("address", ip)``."""
+    from flask import has_request_context, request
+
+    from workbench.classroom.auth import current_user
+
+    user = current_user()
+    if user is not None:
+        return "user", f"{user[1]}:{user[0]}"
+    return "address", (request.remote_addr or "") if has_request_context() else ""
+
+
+class LimitedManager(BaseBackgroundCallbackManager):
+    """The process's background manager with admission limits (see the module docstring).
+    Everything but starting a job is passed to the wrapped manager."""
+
+    def __init__(self, inner: Any, places: Any, limits: JobLimits | None = None):
+        self.inner, self.places, self.limits = inner, places, limits or JobLimits()
+        super().__init__(inner.cache_by)  # registers every callback declared so far
+
+    # -- what Dash calls ----------------------------------------------------------------------
+
+    def register(self, key: str, fn: Any, progress: Any) -> None:
+        # a distinct task name: with Celery, the wrapped manager registered the bare function
+        self.func_registry[key] = self.inner.make_job_fn(self._in_line(fn), progress,
+                                                         f"{key}-limited")
+
+    def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
+        place = self.admit(_owner())
+        context[JOB_KEY] = place
+        try:
+            job = self.inner.call_job_fn(key, job_fn, args, context)
+        except BaseException:
+            self.release(place)
+            raise
+        self.places.update(lambda places: places.get(place, {}).update(job=str(job)))
+        return job
+
+    def __getattr__(self, name: str) -> Any:  # e.g. ``handle``, read by Dash's task tools
+        if name == "inner":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    # the abstract methods of the base class, passed on
+    def terminate_job(self, job: Any) -> None:
+        self.inner.terminate_job(job)
+
+    def terminate_unhealthy_job(self, job: Any) -> Any:
+        return self.inner.terminate_unhealthy_job(job)
+
+    def job_running(self, job: Any) -> bool:
+        return self.inner.job_running(job)
+
+    def make_job_fn(self, fn: Any, progress: Any, key: str | None = None) -> Any:
+        return self.inner.make_job_fn(fn, progress, key)
+
+    def get_progress(self, key: str) -> Any:
+        return self.inner.get_progress(key)
+
+    def result_ready(self, key: str) -> bool:
+        return self.inner.result_ready(key)
+
+    def get_result(self, key: str, job: Any) -> Any:
+        return self.inner.get_result(key, job)
+
+    def get_updated_props(self, key: str) -> Any:
+        return self.inner.get_updated_props(key)
+
+    def clear_cache_entry(self, key: str) -> None:
+        self.inner.clear_cache_entry(key)
+
+    def get_or_create_signing_secret(self, generate: Callable[[], bytes]) -> Any:
+        return self.inner.get_or_create_signing_secret(generate)
+
+    # -- admission ------------------------------------------------------------------------------
+
+    def _alive(self, place: dict[str, Any], now: float) -> bool:
+        if now - place["admitted"] > self.limits.max_age_s:
+            return False
+        job = place.get("job")
+        if job is None:
+            return now - place["admitted"] < self.limits.start_s
+        try:
+            return bool(self.inner.job_running(job))
+        except Exception:  # the manager cannot tell (e.g. broker away): keep it till max age
+            return True
+
+    def admit(self, owner: tuple[str, str]) -> str:
+        """Take a place for ``owner`` or raise :class:`JobRefused` saying which limit."""
+        limits, now = self.limits, time.time()
+        kind, who = owner
+        dead = {k for k, v in self.places.read().items()  # checked outside the lock
+                if not self._alive(v, now)}
+
+        def take(places: dict[str, Any]) -> str | None:
+            for k in dead:
+                places.pop(k, None)
+            mine = sum(1 for p in places.values() if p["owner"] == [kind, who])
+            anonymous = sum(1 for p in places.values() if p["owner"][0] == "address")
+            if kind == "user" and mine >= limits.per_user:
+                return t("You have {n} jobs running already; wait until one is done.",
+                         n=mine)
+            if kind == "address" and mine >= limits.per_address:
+                return t("This computer has {n} jobs running already; wait until one is done.",
+                         n=mine)
+            if kind == "address" and anonymous >= limits.anonymous:
+                return t("The server is busy with other visitors' jobs; try again in a minute "
+                         "(signed-in students are served first).")
+            if len(places) >= limits.admitted:
+                return t("The server is busy ({n} jobs in line); try again in a minute.",
+                         n=len(places))
+            places[place] = {"owner": [kind, who], "admitted": now, "job": None,
+                             "running": False}
+            return None
+
+        place = uuid.uuid4().hex
+        refused = self.places.update(take)
+        if refused:
+            raise JobRefused(refused)
+        return place
+
+    def release(self, place: str) -> None:
+        self.places.update(lambda places: places.pop(place, None))
+
+    # -- inside the job -------------------------------------------------------------------------
+
+    def _in_line(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """``fn`` as it runs in the job: at a lower CPU priority, after waiting for one of the
+        ``running`` places, and giving its place back when it ends."""
+        manager = self
+
+        @wraps(fn)
+        def job(*args: Any, **kwargs: Any) -> Any:
+            from dash._callback_context import context_value
+
+            place = (context_value.get() or {}).get(JOB_KEY)
+            _lower_priority(manager.limits.nice)
+            if place is None:  # not admitted through this manager (cannot happen from Dash)
+                return fn(*args, **kwargs)
+            try:
+                manager.wait_turn(place)
+                return fn(*args, **kwargs)
+            finally:
+                manager.release(place)
+
+        return job
+
+    def wait_turn(self, place: str, poll_s: float = 0.2) -> None:
+        """Block until this job may run: fewer than ``running`` jobs run and no job admitted
+        earlier is still waiting."""
+        limits = self.limits
+
+        def turn(places: dict[str, Any]) -> bool:
+            me = places.get(place)
+            if me is None:  # dropped as dead by someone (a very long wait): run anyway
+                return True
+            running = sum(1 for p in places.values() if p.get("running"))
+            ahead = [p for k, p in places.items() if k != place and not p.get("running")
+                     and (p["admitted"], k) < (me["admitted"], place)]
+            if running < limits.running and not ahead:
+                me["running"] = True
+                return True
+            return False
+
+        while not (turn(self.places.read()) and self.places.update(turn)):  # lock only to take
+            time.sleep(poll_s)
+
+
+def refused_message(err: Exception) -> Any:
+    """The app's ``on_error``: a job that was not admitted shows its sentence in the
+    callback's first ``children`` output (the other outputs keep their values); any other
+    error goes on as before."""
+    import dash_bootstrap_components as dbc
+    from dash import callback_context, no_update
+    from dash.exceptions import PreventUpdate
+
+    if not isinstance(err, JobRefused):
+        raise err
+    outputs = callback_context.outputs_list
+    flat = outputs if isinstance(outputs, list) else [outputs]
+    message = dbc.Alert(str(err), color="warning", class_name="py-2 job-refused")
+    values: list[Any] = [no_update] * len(flat)
+    for k, spec in enumerate(flat):
+        if isinstance(spec, dict) and spec.get("property") == "children":
+            values[k] = message
+            break
+    else:
+        raise PreventUpdate
+    return values if isinstance(outputs, list) else values[0]
+
+
+def _lower_priority(step: int) -> None:
+    try:
+        if os.getpriority(os.PRIO_PROCESS, 0) < step:
+            os.nice(step - os.getpriority(os.PRIO_PROCESS, 0))
+    except OSError:
+        pass
+
+
+@cache
+def limited_manager() -> LimitedManager:
+    """The process's background manager with its limits (one per process)."""
+    from workbench.app.callbacks import background_manager, cache_dir
+
+    inner = background_manager()
+    handle = getattr(inner, "handle", None)
+    backend = getattr(getattr(handle, "backend", None), "client", None)
+    if backend is not None:  # Celery with a Redis result backend
+        places: Any = RedisPlaces(backend)
+    else:
+        places = FilePlaces(Path(cache_dir()) / "job-places")
+    return LimitedManager(inner, places, limits_from_env())
