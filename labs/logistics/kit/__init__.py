@@ -1,10 +1,12 @@
 """The student toolkit of the logistics lab: read a case, evaluate a plan on it, replay a plan
-at time-of-day speeds. The only part of the lab importable inside the sandbox; it never
-imports the reference optimiser or the dispatcher."""
+at time-of-day speeds, draw route maps, vehicle timelines and the trips' speed profile. The
+only part of the lab importable inside the sandbox; it never imports the reference optimiser
+or the dispatcher."""
 
 from labs.logistics.kit.evaluate import evaluate, mean_time_to_serve, schedule, validate
 from labs.logistics.kit.instance import (
     Instance,
+    case_id,
     distance_matrix,
     load_instance,
     load_trips,
@@ -12,6 +14,7 @@ from labs.logistics.kit.instance import (
     travel_matrix,
 )
 from labs.logistics.kit.plan import Plan, plan_json
+from labs.logistics.kit.plots import route_map, timeline, trips_profile
 from labs.logistics.kit.replay import replay, replay_metrics
 from workbench.exercise import checker
 
@@ -21,6 +24,7 @@ check = checker("logistics")
 __all__ = [
     "Instance",
     "Plan",
+    "case_id",
     "check",
     "distance_matrix",
     "evaluate",
@@ -31,7 +35,10 @@ __all__ = [
     "read_instance",
     "replay",
     "replay_metrics",
+    "route_map",
     "schedule",
+    "timeline",
     "travel_matrix",
+    "trips_profile",
     "validate",
 ]

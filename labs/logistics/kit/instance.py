@@ -23,6 +23,7 @@ __all__ = [
     "FLEET_FILE",
     "TRIPS_FILE",
     "Instance",
+    "case_id",
     "coordinates",
     "distance_matrix",
     "load_instance",
@@ -150,3 +151,13 @@ def load_trips(case: Case | Path | str) -> pd.DataFrame | None:
     root = case.public if isinstance(case, Case) else Path(case)
     path = root / TRIPS_FILE if (root / TRIPS_FILE).is_file() else root / "public" / TRIPS_FILE
     return pd.read_csv(path) if path.is_file() else None
+
+
+def case_id(public: Path | str) -> str | None:
+    """The case id in a public folder's ``case.json`` (write it into your plan file so that the
+    grader and the lab page can tell which case it is for), or ``None``."""
+    path = Path(public) / "case.json"
+    if not path.is_file():
+        return None
+    found = json.loads(path.read_text(encoding="utf-8")).get("case_id")
+    return found if isinstance(found, str) and found else None

@@ -27,11 +27,11 @@ class Plan:
         return cls({v: tuple(int(s) for s in r) for v, r in zip(vehicles, routes, strict=False)})
 
 
-def plan_json(plan: Plan, path: str | Path) -> Path:
-    """Write ``plan`` as the plan.json a student hands in."""
+def plan_json(plan: Plan, path: str | Path, case_id: str | None = None) -> Path:
+    """Write ``plan`` as the plan.json a student hands in; ``case_id`` (see
+    ``kit.case_id(public_dir)``) names the case it is for."""
     path = Path(path)
-    data = {
-        "routes": [{"vehicle": v, "stops": [int(s) for s in r]} for v, r in plan.routes.items()]
-    }
+    data: dict = {"case_id": case_id} if case_id else {}
+    data["routes"] = [{"vehicle": v, "stops": [int(s) for s in r]} for v, r in plan.routes.items()]
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return path

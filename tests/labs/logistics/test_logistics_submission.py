@@ -58,3 +58,17 @@ def test_binary_and_missing_files(tmp_path):
         read_plan(path)
     with pytest.raises(SubmissionError, match="nothere.json not found"):
         read_plan(tmp_path / "nothere.json")
+
+
+def test_plan_file_names_its_case_and_another_case_gets_one_sentence(tmp_path):
+    from labs.logistics import LAB
+    from labs.logistics.kit import case_id, plan_json
+    from workbench.grading.check import other_case
+
+    mine = LAB.make_case(1, "tiny", out=tmp_path / "mine")
+    other = LAB.make_case(2, "tiny", out=tmp_path / "other")
+    path = plan_json(LAB.baseline(mine), tmp_path / "plan.json", case_id=case_id(mine.public))
+    assert LAB.validate(mine, LAB.read_submission(path)) == []
+    assert other_case(LAB, path, mine) is None
+    sentence = other_case(LAB, path, other)
+    assert mine.case_id in sentence and other.case_id in sentence
