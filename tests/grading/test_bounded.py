@@ -394,3 +394,23 @@ def test_grade_file_on_a_bomb_is_a_zero_with_the_reason(slug, tmp_path):
         assert any(word.lower() in p.lower() and path.name in p for p in report.problems), (
             report.problems
         )
+
+
+def test_worker_works_in_a_process_with_many_open_files():
+    """A server holding over 1,024 descriptors (select() cannot watch those) still reads."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"the open-file limit is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = []
+    try:
+        while not held or held[-1] < 1100:
+            held.extend(os.pipe())
+        assert run_bounded(sum, [1, 2]) == 3
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -28,8 +28,9 @@ import os
 import pickle
 import re
 import resource
-import select
+import selectors
 import signal
+import struct
 import time
 import zipfile
 from collections.abc import Callable
@@ -44,6 +45,7 @@ from workbench.lab import Problem, SubmissionError
 T = TypeVar("T")
 MiB = 2**20
 CHUNK = MiB
+LENGTH = struct.Struct("!Q")  # the worker's answer is length-prefixed
 
 # Set in a worker process: a bounded reader called from inside another one runs directly.
 _IN_WORKER = False
@@ -443,7 +445,7 @@ def _worker(
         except Exception as exc:
             payload = pickle.dumps(("crash", f"{type(answer[-1]).__name__}: {exc}"))
         with os.fdopen(out, "wb") as pipe:
-            pipe.write(payload)
+            pipe.write(LENGTH.pack(len(payload)) + payload)
     except BaseException:
         code = 1
     finally:
@@ -456,17 +458,26 @@ def _address_space() -> int:
 
 
 def _collect(fd: int, deadline: float) -> tuple[bytes, bool]:
-    parts = []
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return b"", True
-        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-        if ready:
+    """The worker's length-prefixed answer (``b""`` if it ended without one); True when the
+    wall time ran out. The length, not end-of-file, ends the read: a worker forked at the same
+    time by another thread may hold a copy of this pipe's write end."""
+    buf = bytearray()
+    need: int | None = None
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while need is None or len(buf) < need:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return b"", True
+            if not sel.select(min(left, 1.0)):
+                continue
             chunk = os.read(fd, 1 << 20)
             if not chunk:
-                return b"".join(parts), False
-            parts.append(chunk)
+                return b"", False
+            buf += chunk
+            if need is None and len(buf) >= LENGTH.size:
+                need = LENGTH.size + LENGTH.unpack_from(buf)[0]
+    return bytes(buf[LENGTH.size : need]), False
 
 
 def _kill(pid: int) -> None:
