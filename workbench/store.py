@@ -129,6 +129,22 @@ class AttemptRow(Base):
     grader: Mapped[str] = mapped_column(String(64), server_default="")
 
 
+class SimilarityRow(Base):
+    """A flagged pair of code submissions (``workbench similarity``): for review, never a
+    grade change. ``other`` is a student or ``solution:<file>``."""
+
+    __tablename__ = "similarity"
+    __table_args__ = (UniqueConstraint("lab", "student", "other", name="uq_similarity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab: Mapped[str] = mapped_column(String(64), index=True)
+    student: Mapped[str] = mapped_column(String(200))
+    other: Mapped[str] = mapped_column(String(200))
+    share: Mapped[float]
+    page: Mapped[str] = mapped_column(String(1000), default="")
+    checked: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 @dataclass(frozen=True)
 class StoredGrade:
     """One gradebook row: who, which submission (file and sha256), the report, and the
@@ -421,18 +437,53 @@ class Gradebook:
                     for s, score, public, at in session.execute(query)]
 
     def frame(self, lab: str | None = None) -> pd.DataFrame:
-        """The gradebook as a table: one row per grade, one ``points_<metric>`` column each."""
+        """The gradebook as a table: one row per grade, one ``points_<metric>`` column each,
+        and ``similar_to`` (the flagged near copies, for review; see :meth:`similarity`)."""
         rows = []
+        similar = {(g_lab, student): text for g_lab in ({lab} if lab else self._similar_labs())
+                   for student, text in self.similarity(g_lab).items()}
         for g in self.all(lab):
             r = g.report
             row = {"lab": r.lab, "case_id": r.case_id, "student": g.student,
                    "submission": r.submission, "valid": r.valid, "score": r.score,
-                   "max_score": r.max_score, "problems": len(r.problems), "updated": g.updated}
+                   "max_score": r.max_score, "problems": len(r.problems), "updated": g.updated,
+                   "similar_to": similar.get((r.lab, g.student), "")}
             row.update({f"points_{c.name}": c.points for c in r.criteria})
             rows.append(row)
         return pd.DataFrame(rows, columns=None if rows else
                             ["lab", "case_id", "student", "submission", "valid", "score",
-                             "max_score", "problems", "updated"])
+                             "max_score", "problems", "updated", "similar_to"])
+
+    # -- similarity flags (workbench similarity) ------------------------------------------------
+
+    def set_similarity(self, lab: str, pairs: list[tuple[str, str, float, str]]) -> None:
+        """Replace the flags of ``lab`` by ``(student, other, share, page)`` pairs (each pair
+        is stored for both students when both are students)."""
+        now = datetime.now(UTC)
+        with Session(self.engine) as session, session.begin():
+            session.query(SimilarityRow).filter(SimilarityRow.lab == lab).delete()
+            seen: set[tuple[str, str]] = set()
+            for student, other, share, page in pairs:
+                for a, b in ((student, other), (other, student)):
+                    if (a, b) in seen or a.startswith("solution:"):
+                        continue
+                    seen.add((a, b))
+                    session.add(SimilarityRow(lab=lab, student=a, other=b, share=float(share),
+                                              page=page, checked=now))
+
+    def similarity(self, lab: str) -> dict[str, str]:
+        """``{student: "bob 98%, solution:notebook.ipynb 81%"}``: the flags of ``lab``."""
+        query = (select(SimilarityRow).where(SimilarityRow.lab == lab)
+                 .order_by(SimilarityRow.student, SimilarityRow.share.desc()))
+        found: dict[str, list[str]] = {}
+        with Session(self.engine) as session:
+            for row in session.scalars(query):
+                found.setdefault(row.student, []).append(f"{row.other} {row.share:.0%}")
+        return {student: ", ".join(items) for student, items in found.items()}
+
+    def _similar_labs(self) -> list[str]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(SimilarityRow.lab).distinct()))
 
     # -- roster and assignment ------------------------------------------------------------------
 

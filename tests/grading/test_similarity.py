@@ -75,3 +75,28 @@ def test_the_cli_reports_and_skips_what_is_not_code(submissions, tmp_path, monke
     assert data["flagged"] == 2 and "erin" in data["skipped"]
     text = CliRunner().invoke(main, ["similarity", "tiny", *map(str, submissions)])
     assert "alice ~ bob" in text.output and "never zeros" in text.output
+
+
+def test_flags_go_into_the_course_gradebook(submissions, tmp_path, monkeypatch):
+    from workbench.assign import Course, assign
+    from workbench.grading.grade import grade
+    from workbench.lab import Case
+    from workbench.store import Gradebook
+
+    monkeypatch.setattr(registry, "labs", lambda: {LAB.slug: LAB})
+    course = Course(tmp_path / "course")
+    assign(LAB, {s: {} for s in ("alice", "bob", "carol", "dave")}, course.root, size="tiny",
+           hidden=0, progress=False)
+    run = CliRunner().invoke(main, ["similarity", "tiny", *map(str, submissions),
+                                    "--course", str(course.root)])
+    assert run.exit_code == 0, run.output
+    assert (course.lab_dir("tiny") / "similarity" / "index.html").is_file()
+    with Gradebook(course.gradebook_path) as book:
+        flags = book.similarity("tiny")
+        assert set(flags) == {"alice", "bob", "carol"}
+        assert flags["alice"].startswith("bob ") and flags["carol"].startswith("solution:")
+        case = Case.load(course.case_dir("tiny", "bob"))
+        book.record(grade(LAB, case, LAB.reference(case), submission="bob.ipynb"),
+                    student="bob")
+        frame = book.frame("tiny")
+    assert frame.loc[frame["student"] == "bob", "similar_to"].item().startswith("alice ")

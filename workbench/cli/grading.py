@@ -225,9 +225,12 @@ def check(lab: str, submission: str, case_dir: str, lang: str, time_limit: float
 @click.option("--threshold", default=0.6, show_default=True,
               type=click.FloatRange(min=0, max=1, min_open=True),
               help="Flag a pair when this share of either side's code is in the other.")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, exists=True),
+              help="Store the flags in this course's gradebook (column similar_to) and write "
+              "the report to COURSE/instructor/LAB/similarity/ unless --out is given.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def similarity_command(lab: str, submissions: tuple[str, ...], out: str | None,
-                       threshold: float, as_json: bool) -> None:
+                       threshold: float, course_dir: str | None, as_json: bool) -> None:
     """Flag code submissions that are near copies of each other or of the lab's solution.
 
     Each SUBMISSION is one student's .py, notebook, zip or folder (named like `grade` names
@@ -243,7 +246,13 @@ def similarity_command(lab: str, submissions: tuple[str, ...], out: str | None,
         student_keys(paths)
     except ValueError as exc:
         raise BadInput(str(exc)) from None
+    if course_dir and not out:
+        from workbench.assign import Course
+
+        out = str(Course(Path(course_dir)).lab_dir(lab) / "similarity")
     result = similarity(the_lab, paths, out=Path(out) if out else None, threshold=threshold)
+    if course_dir:
+        _store_similarity(the_lab.slug, course_dir, result, out)
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -258,3 +267,20 @@ def similarity_command(lab: str, submissions: tuple[str, ...], out: str | None,
         click.echo(f"  not compared: {name}: {why}", err=True)
     if out:
         click.echo(f"Report: {Path(out) / 'index.html'}", err=True)
+
+
+def _store_similarity(lab: str, course_dir: str, result: Any, out: str | None) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workbench.assign import Course
+    from workbench.store import Gradebook, course_database
+
+    pages = Path(out) if out else None
+    pairs = [(p.a, p.b, p.share, str(pages / p.report) if pages and p.report else "")
+             for p in result.flagged]
+    try:
+        with Gradebook(course_database(Course(Path(course_dir)).gradebook_path)) as book:
+            book.set_similarity(lab, pairs)
+    except (SQLAlchemyError, OSError) as exc:
+        raise BadInput(f"{course_dir}: the gradebook cannot be opened ({exc})") from None
+    click.echo(f"Stored {len(pairs)} flag(s) in the gradebook (column similar_to).", err=True)
