@@ -144,7 +144,12 @@ def missing_translations(texts: Iterable[str | None], code: str = "zh") -> list[
 
 # ---- sentences composed elsewhere (grader messages stored in English) ------------------------
 
-_FIELD = re.compile(r"\{(\w+)(?:[:!][^}]*)?\}")
+_FIELD = re.compile(r"(?<!\{)\{(\w+)(?:[:!][^}]*)?\}")
+
+
+def _literal(text: str) -> str:
+    """The pattern of a template's literal text (``{{`` and ``}}`` are single braces)."""
+    return re.escape(text.replace("{{", "{").replace("}}", "}"))
 
 
 @cache
@@ -156,16 +161,18 @@ def _templates(code: str) -> list[tuple[re.Pattern[str], str]]:
         if not isinstance(msgid, str) or "{" not in msgid:
             continue
         literal = _FIELD.sub("", msgid)
-        if sum(ch.isalpha() for ch in literal) < 8:
+        prefix = msgid[:msgid.index("{")]
+        # enough words of its own to be recognised: 8 letters, or a label like "Step: {title}"
+        if sum(ch.isalpha() for ch in literal) < 8 and sum(ch.isalpha() for ch in prefix) < 4:
             continue
         parts, names, pos = [], [], 0
         for match in _FIELD.finditer(msgid):
-            parts.append(re.escape(msgid[pos:match.start()]))
+            parts.append(_literal(msgid[pos:match.start()]))
             name = match.group(1)
             parts.append(f"(?P<{name}>.+?)" if name not in names else f"(?P={name})")
             names.append(name)
             pos = match.end()
-        parts.append(re.escape(msgid[pos:]))
+        parts.append(_literal(msgid[pos:]))
         try:
             found.append((re.compile("".join(parts), re.DOTALL), msgid, len(literal)))
         except re.error:

@@ -1,8 +1,6 @@
-"""The accounting lab's panels on the framework's lab page (:mod:`workbench.app.labpage`):
-the messy inbox, a live bot run racing the clerk's estimate, the report preview and the
-anomaly explorer. Pure helpers first (unit-tested without a browser); callbacks at the end
-only convert inputs. Bot runs live in server-side scratch folders; the browser holds tokens.
-"""
+"""The accounting lab's panels on the framework's lab page (:mod:`workbench.app.labpage`): the
+inbox, a live bot run racing the clerk, the report preview, the anomaly explorer. Pure helpers
+first; callbacks at the end only convert inputs. The browser holds only scratch tokens."""
 
 from __future__ import annotations
 
@@ -57,8 +55,6 @@ def manual_seconds(case_root: str | None = None) -> float:
     """The clerk model's end-to-end estimate for a case (keying + setup + review)."""
     return manual_solution(Case.load(case_root) if case_root else case()).processing_seconds
 
-
-# ---- pure helpers ---------------------------------------------------------------------------
 
 def region_options(c: Case) -> list[dict[str, str]]:
     return [{"label": verbatim(f"{r.region} · {r.name} · {r.file}"), "value": r.file}
@@ -127,8 +123,6 @@ def why_flagged(entry_id: str, c: Case | None = None) -> tuple[object, object]:
         [html.Li(f"{t(k)}: {v}") for k, v in facts.items()])
 
 
-# ---- panels ---------------------------------------------------------------------------------
-
 def inbox_panel(c: Case) -> list:
     options = region_options(c)
     return [dbc.Select(id="accounting-inbox-file", options=options, value=options[0]["value"]),
@@ -170,7 +164,16 @@ def explorer_panel(c: Case) -> list:
                  dbc.Col(html.Div(id="accounting-facts"), md=5)])]
 
 
-PAGE = LabPage(LAB, name=N_("Accounting"), accept=".xlsx,.py,.ipynb,.zip",
+def formats_picture(c: Case) -> dbc.Table:
+    """The six ledger formats at a glance (demo mode's picture of the case)."""
+    rows = [{t("region"): verbatim(r.region), t("file"): verbatim(r.file), **{
+        t(k): verbatim(v) for k, v in describe(c.public / r.file).items() if k in FORMAT_FACTS}}
+        for r in Reference.load(c.public).regions.itertuples()]
+    return dbc.Table.from_dataframe(pd.DataFrame(rows).fillna("—"), bordered=True, size="sm")
+
+
+FORMAT_FACTS = ("format", "encoding", "separator", "decimal mark", "header row", "merged cells")
+PAGE = LabPage(LAB, name=N_("Accounting"), picture=formats_picture, accept=".xlsx,.py,.ipynb,.zip",
                upload_hint=N_("Your report workbook (report.xlsx, with a Flags sheet of entry "
                               "ids and risk scores), or your notebook or code"),
                default=lambda: case(), stores=("accounting-bot-token",), panels=(

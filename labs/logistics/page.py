@@ -97,6 +97,7 @@ PAGE = LabPage(LAB, name=N_("Logistics"), accept=".json,.csv,.py,.ipynb,.zip",
                upload_hint=N_("A plan file: plan.json or plan.csv (vehicle → ordered stops), "
                               "or your notebook or code"),
                default=lambda: case(), stores=("logistics-optimised-token",), key_figures=False,
+               picture=lambda c: plots.route_map(instance(c), Plan({}), title=t("Customers and depot")),
                panels=(Panel("case", N_("The case"), case_panel),
                        Panel("optimise", N_("Optimise"), optimise_panel, N_(
                            "Run the optimiser (PyVRP) on this case and watch it improve the plan.")),

@@ -122,7 +122,7 @@ def fix_panel(_c: Case) -> list:
 
 PAGE = LabPage(LAB, name=N_("Welding"), accept=".json,.py,.ipynb,.zip",
                upload_hint=N_("A submission.json file, or your notebook or code"),
-               default=lambda: case(), stores=("welding-token",), panels=(
+               default=lambda: case(), stores=("welding-token",), picture=story.case_picture, panels=(
                    Panel("alarm", N_("The alarm"), alarm_panel),
                    Panel("collect", N_("Collect the logs"), collect_panel),
                    Panel("explore", N_("Explore"), explore_panel),

@@ -21,6 +21,7 @@ from labs.welding.collect import collect, load_boards
 from labs.welding.reference import analyse as model_analyse
 from labs.welding.simulate import Action
 from labs.welding.submission import Submission, write_submission
+from workbench.i18n import N_, t
 from workbench.lab import Case
 
 EXPLORE_VARIABLES = ("z7_pv", "z6_pv", "conv_cm_min", "paste_pct", "o2_ppm", "rh_pct")
@@ -124,3 +125,31 @@ def write_fix_submission(folder: Path, findings: dict, diagnosis: dict[str, str]
     sub = Submission({k: float(v) for k, v in findings["predictions"].items()}, diagnosis,
                      actions)
     return write_submission(sub, folder / SUBMISSION_FILE)
+
+
+def case_picture(case: Case) -> go.Figure:
+    """The line as a picture for the demo: each line's stations, the reflow oven's seven
+    zones with their set points (what the shift reports say, nothing of the fault)."""
+    from labs.welding.physics import LINES, ZONE_SP
+
+    fig = go.Figure()
+    stations = [(N_("Printer"), 1.2), (N_("SPI"), 1.0), (N_("Pick and place"), 1.6)]
+    for row, line in enumerate(reversed(LINES)):
+        x = 0.0
+        for name, width in stations + [(None, 7 * 0.9)] + [(N_("AOI"), 1.0)]:
+            fig.add_shape(type="rect", x0=x, x1=x + width, y0=row, y1=row + 0.7,
+                          line_color="#555", fillcolor="#eef2f7" if name else "#fbe3d3")
+            if name:
+                fig.add_annotation(x=x + width / 2, y=row + 0.35, text=t(name), showarrow=False)
+            else:
+                for k, sp in enumerate(ZONE_SP):
+                    fig.add_annotation(x=x + 0.9 * k + 0.45, y=row + 0.35, showarrow=False,
+                                       text=f"z{k + 1}<br>{sp:.0f}°C", font_size=13)
+            x += width + 0.25
+        fig.add_annotation(x=-0.3, y=row + 0.35, text=t("Line {line}", line=line),
+                           showarrow=False, xanchor="right", font_size=16)
+    fig.update_layout(title=t("The SMT line: print, inspect, place, reflow (7 oven zones), "
+                              "inspect"), xaxis_visible=False, yaxis_visible=False,
+                      template="plotly_white", margin=dict(l=90, r=10, t=60, b=10),
+                      xaxis_range=[-1.6, 12.6], yaxis_range=[-0.2, len(LINES)])
+    return fig

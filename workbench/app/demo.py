@@ -16,7 +16,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from workbench.app.story import Step, Story, cache_root, demo_case, steps_of, story_key
-from workbench.i18n import t
+from workbench.i18n import N_, t
 from workbench.registry import labs
 
 __all__ = ["Step", "Story", "layout", "register"]
@@ -25,10 +25,15 @@ __all__ = ["Step", "Story", "layout", "register"]
 # ---- the page -------------------------------------------------------------------------------
 
 def chooser(query: str = "") -> html.Div:
-    return html.Div([html.H2(t("Choose a lab to present")),
-                     html.Ul([html.Li(dcc.Link(t(lab.title), href=f"/demo/{slug}{query}",
-                                               id=f"demo-choose-{slug}"))
-                              for slug, lab in labs().items()])], id="demo-page")
+    """The lab index: one large card per lab, readable on a projector."""
+    cards = [dbc.Col(dbc.Card(dbc.CardBody([
+        html.H3(t(lab.title), className="card-title"),
+        html.P(" · ".join(t(c.claimed) for c in lab.claims), className="lead"),
+        dbc.Button(t("Present this lab"), href=f"/demo/{slug}{query}", color="primary",
+                   size="lg", id=f"demo-choose-{slug}"),
+    ]), class_name="h-100 demo-choice"), md=4) for slug, lab in labs().items()]
+    return html.Div([html.H1(t("Choose a lab to present")), dbc.Row(cards, class_name="g-4")],
+                    id="demo-page", className="demo-page")
 
 
 def layout(lab: str | None = None, seed: str | None = None, size: str | None = None,
@@ -111,5 +116,5 @@ def show(set_progress, step, key):
 
 
 def register() -> None:
-    dash.register_page(__name__, path="/demo", path_template="/demo/<lab>", name="Demo",
+    dash.register_page(__name__, path="/demo", path_template="/demo/<lab>", name=N_("Demo"),
                        title="Demo", layout=layout, order=95)

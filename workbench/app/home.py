@@ -28,6 +28,8 @@ HOW_TO = (
 def lab_path(slug: str) -> str | None:
     """The URL of the first page a lab registered, if any."""
     for page in dash.page_registry.values():
+        if not page.get("nav", True):  # a lab's handout page, reached from the lab page
+            continue
         if page["module"] == f"labs.{slug}" or page["module"].startswith(f"labs.{slug}."):
             return page["relative_path"]
     return None

@@ -46,6 +46,7 @@ from workbench.grading.report import GradeReport
 from workbench.i18n import N_, current_language, t, translate_message, verbatim
 from workbench.lab import CASE_FILE, Case, Lab, SubmissionError
 
+PAGES: dict[str, LabPage] = {}  # registered lab pages by slug (demo mode asks for pictures)
 COURSE = "course"  # the case choice that means "the signed-in student's course case"
 _CASE_ID = re.compile(r"""CASE_ID\s*=\s*["']([0-9a-f]{6,64})["']""")
 
@@ -72,6 +73,7 @@ class LabPage:
     key_figures: bool = True  # add the metrics-and-claims panel (cases with an answer key)
     stores: Sequence[str] = ()  # ids of the lab's own session stores (scratch tokens)
     default: Callable[[], Case] | None = None  # the built-in case; default_case(lab) if None
+    picture: Callable[[Case], Any] | None = None  # the case as one picture (demo mode)
     _registered: bool = field(default=False, repr=False)
 
     @property
@@ -202,6 +204,7 @@ class LabPage:
 
     def register(self) -> None:
         """Register the page, its handout page and the framework's callbacks (once)."""
+        PAGES[self.slug] = self
         dash.register_page(f"labs.{self.slug}.page", path=f"/{self.slug}",
                            name=self.name or self.slug.capitalize(),
                            title=self.name or self.slug.capitalize(), layout=self.layout)

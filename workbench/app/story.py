@@ -21,11 +21,11 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from workbench.app.components import claims_frame, metrics_frame
+from workbench.app.components import metrics_frame
 from workbench.datasets import default_case
 from workbench.grading.grade import References
 from workbench.grading.refcache import cached_references
-from workbench.i18n import t
+from workbench.i18n import N_, t
 from workbench.lab import Case, Lab
 from workbench.registry import labs
 
@@ -55,68 +55,151 @@ class Step:
     show: Callable[[Story], list[Any]]
 
 
-def big(fig: Any) -> dcc.Graph:
-    """A figure readable from the back of the room."""
-    fig.update_layout(font_size=18, title_font_size=22)
-    return dcc.Graph(figure=fig, config={"displayModeBar": False}, className="demo-figure")
+CONTROL_COLOUR = "#8c8c8c"  # the control class, grey in every lab and every figure
+EXPERIMENTAL_COLOUR = "#1f6fd1"  # the experimental class, blue
+FIGURE_HEIGHT = 600  # px: one row of figures under the title fits a 1920×1080 projector
+CI_CASES = 5  # cases of the same size behind each headline's interval
 
 
-def pairs(figures: list[Any]) -> list[Any]:
-    """Figures two by two, control on the left and experimental on the right."""
-    return [dbc.Row([dbc.Col(big(fig), md=6) for fig in figures[i:i + 2]])
-            for i in range(0, len(figures), 2)]
+def control_label() -> str:
+    return t("Control class")
+
+
+def experimental_label() -> str:
+    return t("Experimental class")
+
+
+def colour_code(fig: Any) -> Any:
+    """Traces named after the control class grey, after the experimental class blue."""
+    for trace in fig.data:
+        name = str(getattr(trace, "name", "") or "")
+        colour = (CONTROL_COLOUR if control_label() in name else
+                  EXPERIMENTAL_COLOUR if experimental_label() in name else None)
+        if colour is None:
+            continue
+        for prop in ("marker", "line"):
+            if prop in trace:
+                try:
+                    trace[prop]["color"] = colour
+                except (ValueError, TypeError):  # a colour scale, not one colour
+                    pass
+    return fig
+
+
+def big(fig: Any, height: int = FIGURE_HEIGHT) -> Any:
+    """A figure readable from the back of the room, in the fixed colour code, of a height
+    that keeps the step on one screen."""
+    if not hasattr(fig, "update_layout"):  # a table or another component: shown as it is
+        return fig
+    colour_code(fig)
+    fig.update_layout(font_size=18, title_font_size=22, height=height,
+                      margin=dict(l=60, r=20, t=70, b=50))
+    return dcc.Graph(figure=fig, config={"displayModeBar": False}, className="demo-figure",
+                     style={"height": f"{height}px"})
+
+
+def row(figures: list[Any]) -> list[Any]:
+    """At most two figures side by side, control first."""
+    return [dbc.Row([dbc.Col(big(fig), md=12 // max(1, len(figures[:2])))
+                     for fig in figures[:2]])]
 
 
 def _case_step(story: Story) -> list[Any]:
-    info = {k: v for k, v in story.case.info.items() if k not in ("lab", "case_id")}
-    rows = [html.Tr([html.Th(str(k)), html.Td(str(v))]) for k, v in sorted(info.items())]
-    return [html.P(t(story.lab.summary), className="lead"),
-            dbc.Table(html.Tbody(rows), size="sm", class_name="w-auto")]
+    from workbench.app.labpage import PAGES
+
+    page = PAGES.get(story.lab.slug)
+    picture = page.picture(story.case) if page and page.picture else None
+    return [big(picture, 700)] if picture is not None else [
+        html.P(t(story.lab.summary), className="lead")]
+
+
+def _solutions(story: Story, *which: str) -> dict[str, Any]:
+    refs = story.references()
+    both = {control_label(): refs.baseline_solution, experimental_label(): refs.reference_solution}
+    return {k: v for k, v in both.items() if k in [control_label() if w == "control" else
+                                                      experimental_label() for w in which]}
 
 
 def _control_step(story: Story) -> list[Any]:
-    refs = story.references()
-    figures = story.lab.figures(story.case, {t("Control class"): refs.baseline_solution})
-    return [html.Div(big(fig)) for fig in figures[:2]]
+    return row(story.lab.figures(story.case, _solutions(story, "control")))
 
 
 def _side_by_side_step(story: Story) -> list[Any]:
+    return row(story.lab.figures(story.case, _solutions(story, "control", "experimental")))
+
+
+def claim_interval(story: Story, claim: Any) -> tuple[float, float] | None:
+    """A 95 % interval of a claim's effect over ``CI_CASES`` cases of the demo's size (seeds
+    1..N, solved once and cached): how much the effect moves from one case to the next."""
+    import numpy as np
+    from scipy import stats
+
+    size = story.case.size if story.case.size in DEMO_SIZES else "tiny"
+    values = []
+    for seed in range(1, CI_CASES + 1):
+        refs = cached_references(story.lab, demo_case(story.lab, seed, size), story.cache)
+        values.append(claim.measure(refs.baseline_metrics, refs.reference_metrics))
+    values = np.array([v for v in values if np.isfinite(v)])
+    if len(values) < 3:
+        return None
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def effect_text(claim: Any, value: float) -> str:
+    if claim.unit == "%":
+        return f"{100 * value:+.1f} %".replace("-", "−")
+    return f"{value:.2g} {t(claim.unit)}".strip() if claim.unit else f"{value:.3g}"
+
+
+def headline(story: Story, claim: Any) -> dbc.Col:
     refs = story.references()
-    figures = story.lab.figures(story.case, {t("Control class"): refs.baseline_solution,
-                                             t("Experimental class"): refs.reference_solution})
-    return pairs(figures[:4])
+    value = claim.measure(refs.baseline_metrics, refs.reference_metrics)
+    holds = bool(claim.holds(value))
+    interval = claim_interval(story, claim)
+    ci = (t("95 % interval over {n} cases: {low} to {high}", n=CI_CASES,
+            low=effect_text(claim, interval[0]), high=effect_text(claim, interval[1]))
+          if interval else "")
+    return dbc.Col(dbc.Card(dbc.CardBody([
+        html.Div(t(claim.description), className="demo-claim"),
+        html.Div(effect_text(claim, value), className="demo-delta",
+                 style={"color": EXPERIMENTAL_COLOUR if holds else CONTROL_COLOUR}),
+        html.Div(ci, className="demo-ci"),
+        dbc.Badge(t("holds") if holds else t("does not hold"),
+                  color="success" if holds else "secondary", class_name="demo-verdict"),
+        html.Div(t("Claimed: {claim}", claim=t(claim.claimed)), className="demo-ci"),
+    ])), class_name="mb-3")
+
+
+def _headline_step(story: Story) -> list[Any]:
+    claims = list(story.lab.claims)[:4]
+    return [dbc.Row([headline(story, c) for c in claims], class_name="row-cols-2 g-3",
+                    id="demo-claims")]
 
 
 def _figures_step(story: Story) -> list[Any]:
     refs = story.references()
-    table = metrics_frame(story.lab.metrics, {t("Control class"): refs.baseline_metrics,
-                                              t("Experimental class"): refs.reference_metrics})
-    return [dbc.Table.from_dataframe(table, size="sm", striped=True, id="demo-metrics")]
-
-
-def _claims_step(story: Story) -> list[Any]:
-    refs = story.references()
-    against = {t("Experimental vs control"): refs.baseline_metrics}
-    against.update({t("Experimental vs {baseline}", baseline=t(name.replace("_", " "))): m
-                    for name, m in refs.sensitivity_metrics.items()})
-    frame = claims_frame(story.lab.claims, refs.reference_metrics, against)
-    return [dbc.Table.from_dataframe(frame, bordered=True, id="demo-claims")]
+    table = metrics_frame(story.lab.metrics, {control_label(): refs.baseline_metrics,
+                                              experimental_label(): refs.reference_metrics})
+    return [dbc.Table.from_dataframe(table, size="sm", striped=True, id="demo-metrics",
+                                     class_name="demo-table")]
 
 
 def generic_story(lab: Lab) -> list[Step]:
-    """The story any lab can tell through the protocol alone."""
+    """The story any lab can tell through the protocol alone (and its page's picture)."""
     return [
-        Step("The case", "This is what the class works on. Same seed, same case: the story "
-             "replays identically.", _case_step),
-        Step("The control class: the traditional method",
-             "How practitioners do it today, and what it achieves on this case.", _control_step),
-        Step("The experimental class, side by side",
-             "The same case solved by the experimental method, next to the control.",
+        Step(N_("The case"), N_("This is what the class works on. Same seed, same case: the "
+             "story replays identically."), _case_step),
+        Step(N_("The control class: the traditional method"),
+             N_("How practitioners do it today, and what it achieves on this case."),
+             _control_step),
+        Step(N_("The experimental class, side by side"),
+             N_("The same case solved by the experimental method, next to the control."),
              _side_by_side_step),
-        Step("Key figures", "Every metric of both methods on this case.", _figures_step),
-        Step("The case study's claims, reproduced",
-             "What the case study claimed, and what this case measures. Against other "
-             "baselines the effect differs: it depends on the control.", _claims_step),
+        Step(N_("Key figures"), N_("Every metric of both methods on this case."),
+             _figures_step),
+        Step(N_("The case study's claims, reproduced"),
+             N_("What the case study claimed, and what this case measures."), _headline_step),
     ]
 
 

@@ -13,7 +13,9 @@ framework translates with ``t(lab.title)`` and the like.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
+import re
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -39,12 +41,27 @@ def extract():  # -> babel.messages.catalog.Catalog
             found = list(extract_from_dir(folder, method_map=[("**.py", "python")],
                                           keywords=KEYWORDS))
         for filename, lineno, message, _comments, _context in found:
-            if isinstance(message, str) and message:
+            if isinstance(message, str) and message and _is_call(folder / filename, lineno):
                 catalog.add(message, locations=[(f"{package}/{filename}", lineno)])
     for message, where in lab_texts():
         if message not in catalog:
             catalog.add(message, locations=[(where, 0)])
     return catalog
+
+
+_CALL = re.compile(r"(?<![\w.])(t|N_)\(")
+
+
+@functools.cache
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8", errors="replace").splitlines()
+
+
+def _is_call(path: Path, lineno: int) -> bool:
+    """Babel also takes ``t["amount"]`` (a local table named ``t``) for a keyword: keep
+    only real ``t(...)`` / ``N_(...)`` calls."""
+    lines = _lines(path)
+    return 0 < lineno <= len(lines) and bool(_CALL.search(lines[lineno - 1]))
 
 
 def lab_texts() -> list[tuple[str, str]]:
@@ -61,6 +78,26 @@ def lab_texts() -> list[tuple[str, str]]:
             texts += [claim.description, claim.claimed, claim.unit]
         found += [(text, where) for text in texts if isinstance(text, str) and text.strip()]
     return found
+
+
+def step_texts() -> dict[str, str]:
+    """English → Chinese of every installed lab's exercise steps (titles, instructions,
+    hints, check descriptions): the labs write both, the catalogue carries them to the
+    grade reports, which store only the English."""
+    from workbench.exercise import lab_steps
+    from workbench.registry import labs
+
+    pairs: dict[str, str] = {}
+    for lab in labs().values():
+        for step in lab_steps(lab):
+            pairs[step.title] = step.title_zh
+            pairs[step.instructions] = step.instructions_zh
+            pairs.update(zip(step.hints, step.hints_zh, strict=False))
+            for check in step.public_checks + step.hidden_checks:
+                pairs[check.description] = check.description_zh
+                if check.hint:
+                    pairs[check.hint] = check.hint_zh
+    return {en: zh for en, zh in pairs.items() if en and en.strip() and zh}
 
 
 def read(code: str):
@@ -96,6 +133,12 @@ def update(code: str) -> tuple[int, list[str]]:
         else:
             catalog.add(message.id, "", locations=message.locations)
             added += 1
+    if code == "zh":
+        for en, zh in step_texts().items():  # the labs' own translations win
+            if en in catalog:
+                catalog[en].string = zh
+            else:
+                catalog.add(en, zh, locations=[("labs (exercise steps)", 0)])
     unused = [m.id for m in catalog if m.id and m.id not in source]
     write(code, catalog)
     return added, unused
