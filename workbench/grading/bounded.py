@@ -431,7 +431,7 @@ def _worker(
         try:
             answer: tuple = ("ok", fn(*args, **kwargs))
         except SubmissionError as exc:
-            answer = ("problems", exc.problems, type(exc).__name__)
+            answer = ("problems", exc.problems, type(exc))
         except MemoryError:
             answer = ("memory",)
         except RecursionError:
@@ -511,8 +511,13 @@ def _answer(data: bytes, status: int, timed_out: bool, limits: FileLimits, what:
     kind = answer[0]
     if kind == "ok":
         return answer[1]
-    if kind == "problems":
-        raise (FileRefused if answer[2] == "FileRefused" else SubmissionError)(answer[1])
+    if kind == "problems":  # the reader's own SubmissionError (sub)class, problems intact
+        kind_of = (
+            answer[2]
+            if isinstance(answer[2], type) and issubclass(answer[2], SubmissionError)
+            else SubmissionError
+        )
+        raise kind_of(answer[1])
     if kind == "memory":
         raise FileRefused(
             Problem(

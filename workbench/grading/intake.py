@@ -92,6 +92,7 @@ def classify(path: str | Path, *, data_suffixes: tuple[str, ...] = DATA_SUFFIXES
 
 def _stage(source: Path, files: Path, code: Path, data_suffixes: tuple[str, ...]) -> Intake:
     """Pick the main module among the unpacked files and lay out the code folder."""
+    from workbench.grading.bounded import run_bounded
     from workbench.grading.notebook import notebook_to_script
 
     top = [p for p in files.rglob("*") if p.is_file()]
@@ -118,7 +119,8 @@ def _stage(source: Path, files: Path, code: Path, data_suffixes: tuple[str, ...]
                     ignore=shutil.ignore_patterns(*IGNORED_NAMES))
     if main[0].suffix == ".ipynb":
         (code / main[0].name).unlink()
-        script = notebook_to_script(main[0])
+        # an untrusted JSON document: parsed in a worker with time and memory limits
+        script = run_bounded(notebook_to_script, main[0], what=main[0].name)
         (code / MAIN_MODULE).write_text(script, encoding="utf-8")
     elif main[0].name != MAIN_MODULE:
         (code / main[0].name).rename(code / MAIN_MODULE)
