@@ -90,6 +90,7 @@ def test_the_solution_notebook_passes_the_public_checks(lab, public_cases):
     assert lab is not None
     result = self_check(lab, public_cases(lab), _needs(lab, "solution"), limits=LIMITS)
     assert result["valid"], result["problems"][:5]
-    failed = [(s["id"], s["status"], s["message"]) for s in result["steps"]
-              if s["status"] != "passed"]
+    failed = [
+        (s["id"], s["status"], s["message"]) for s in result["steps"] if s["status"] != "passed"
+    ]
     assert not failed, failed

@@ -32,8 +32,9 @@ def student_case(tmp_path_factory):
     return mine, full.case_id
 
 
-def test_code_reports_each_step_and_leaves_the_key_to_the_instructor(tiny_cli, student_case,
-                                                                      tmp_path):
+def test_code_reports_each_step_and_leaves_the_key_to_the_instructor(
+    tiny_cli, student_case, tmp_path
+):
     case, _ = student_case
     code = tmp_path / "mine.py"
     code.write_text(SOLUTION)
@@ -83,16 +84,21 @@ def test_a_file_for_another_case_gets_one_sentence(tiny_cli, student_case, tmp_p
     result = tiny_cli(plan, "--case", case, "--json")
     assert result.exit_code == 1
     assert json.loads(result.output)["problems"] == [
-        f"This file is for case 0123456789ab; you checked it against case {case_id}."]
+        f"This file is for case 0123456789ab; you checked it against case {case_id}."
+    ]
 
 
-@pytest.mark.parametrize(("name", "content", "expect"), [
-    ("notes.txt", b"my answer is 12", "a .txt file is not a submission"),
-    ("plan.json", b"\x00\xff not json", "not valid JSON"),
-    ("empty.ipynb", b"{}", "not a readable Jupyter notebook"),
-])
-def test_a_file_of_the_wrong_kind_gets_a_message(tiny_cli, student_case, tmp_path, name,
-                                                 content, expect):
+@pytest.mark.parametrize(
+    ("name", "content", "expect"),
+    [
+        ("notes.txt", b"my answer is 12", "a .txt file is not a submission"),
+        ("plan.json", b"\x00\xff not json", "not valid JSON"),
+        ("empty.ipynb", b"{}", "not a readable Jupyter notebook"),
+    ],
+)
+def test_a_file_of_the_wrong_kind_gets_a_message(
+    tiny_cli, student_case, tmp_path, name, content, expect
+):
     case, _ = student_case
     path = tmp_path / name
     path.write_bytes(content)
@@ -108,8 +114,10 @@ def test_a_missing_file_is_bad_input(tiny_cli, student_case, tmp_path):
 
 def test_long_lists_of_problems_are_summed_up():
     problems = [Problem("not visited", where=f"customer {i}") for i in range(50)]
-    problems += [Problem(f"late by {m} min", where=f"stop {i}")
-                 for i, m in enumerate([5, 600, 30] * 12 + [1])]
+    problems += [
+        Problem(f"late by {m} min", where=f"stop {i}")
+        for i, m in enumerate([5, 600, 30] * 12 + [1])
+    ]
     lines = group_problems(problems)
     assert lines[0].startswith("87 problems in all")
     assert lines[1].startswith("50 × customer 0: not visited")
@@ -126,8 +134,7 @@ def test_a_lab_may_sum_up_its_own_problems():
     assert summarise(Summing(), problems[:3]) == []  # short lists need no summary
 
 
-def test_a_lab_that_validates_against_the_key_leaves_that_to_the_instructor(student_case,
-                                                                             tmp_path):
+def test_a_lab_that_validates_against_the_key_leaves_that_to_the_instructor(student_case, tmp_path):
     from workbench.grading.check import self_check
     from workbench.lab import Case
 

@@ -17,8 +17,9 @@ from workbench.testing import (
 from .tinylab import LAB, SCAFFOLD, SOLUTION, STEPS, TinyLab, write_notebook
 
 
-@pytest.mark.parametrize("check", [check_steps_declared, check_solution_passes_steps,
-                                   check_scaffold_fails_steps])
+@pytest.mark.parametrize(
+    "check", [check_steps_declared, check_solution_passes_steps, check_scaffold_fails_steps]
+)
 def test_the_tiny_lab_passes_the_step_checks(check, tmp_path):
     check(LAB, tmp_path)
 
@@ -39,8 +40,9 @@ class _Variant(TinyLab):
 
 
 def test_a_solution_that_fails_a_hidden_check_is_caught(tmp_path):
-    wrong = SOLUTION.replace('return int(clean_numbers["value"].sum())',
-                             'return int(clean_numbers["value"].sum()) + 1')
+    wrong = SOLUTION.replace(
+        'return int(clean_numbers["value"].sum())', 'return int(clean_numbers["value"].sum()) + 1'
+    )
     with pytest.raises(AssertionError, match="total: failed.*not right"):
         check_solution_passes_steps(_Variant(solution=wrong), tmp_path)
 
@@ -48,19 +50,18 @@ def test_a_solution_that_fails_a_hidden_check_is_caught(tmp_path):
 def test_a_scaffold_that_gives_a_step_away_is_caught(tmp_path):
     generous = SCAFFOLD.replace(
         "    # TODO: read numbers.csv into a DataFrame\n    raise NotImplementedError",
-        "    import pandas as pd\n    return pd.read_csv(Path(public_dir) / 'numbers.csv')")
+        "    import pandas as pd\n    return pd.read_csv(Path(public_dir) / 'numbers.csv')",
+    )
     with pytest.raises(AssertionError, match="earns points on steps \\['read'\\]"):
         check_scaffold_fails_steps(_Variant(scaffold=generous), tmp_path)
 
 
 def test_a_scaffold_that_crashes_on_import_still_fails_each_step_with_a_message(tmp_path):
-    check_scaffold_fails_steps(_Variant(scaffold=SCAFFOLD + "\nraise SystemError('x')\n"),
-                               tmp_path)
+    check_scaffold_fails_steps(_Variant(scaffold=SCAFFOLD + "\nraise SystemError('x')\n"), tmp_path)
 
 
 def test_a_lab_without_steps_is_not_applicable(tmp_path):
-    for check in (check_steps_declared, check_solution_passes_steps,
-                  check_scaffold_fails_steps):
+    for check in (check_steps_declared, check_solution_passes_steps, check_scaffold_fails_steps):
         with pytest.raises(NotApplicable, match="declares no exercise steps yet"):
             check(_Variant(steps=()), tmp_path)
 

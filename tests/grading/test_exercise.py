@@ -31,8 +31,7 @@ def tiny_case(tmp_path_factory):
 def _grade(case, tmp_path: Path, source: str, name: str = "submission.py", hidden=()):
     path = tmp_path / name
     path.write_text(source)
-    report, _ = grade_any(LAB, case, path, lambda c: references(LAB, c), hidden=hidden,
-                          limits=FAST)
+    report, _ = grade_any(LAB, case, path, lambda c: references(LAB, c), hidden=hidden, limits=FAST)
     return report
 
 
@@ -46,8 +45,11 @@ def test_solution_earns_every_step_and_the_outcome(tiny_case, tmp_path):
     assert report.score == pytest.approx(100), report.criteria
     got = _criteria(report)
     assert {k: v[:2] for k, v in got.items()} == {
-        "error": (40.0, 40.0), "step_read": (20.0, 20), "step_clean": (20.0, 20),
-        "step_total": (20.0, 20)}
+        "error": (40.0, 40.0),
+        "step_read": (20.0, 20),
+        "step_clean": (20.0, 20),
+        "step_total": (20.0, 20),
+    }
     assert [s["status"] for s in report.steps] == ["passed"] * 3
 
 
@@ -76,14 +78,16 @@ def test_a_data_file_earns_the_outcome_only(tiny_case, tmp_path):
 
 def test_steps_keep_their_points_when_the_outcome_fails(tiny_case, tmp_path):
     # the steps are right, the entry function crashes: steps earned, outcome 0
-    source = SOLUTION.replace('def solve(public_dir, out_dir):',
-                              'def solve(public_dir, out_dir):\n    raise RuntimeError("oops")')
+    source = SOLUTION.replace(
+        "def solve(public_dir, out_dir):",
+        'def solve(public_dir, out_dir):\n    raise RuntimeError("oops")',
+    )
     report = _grade(tiny_case, tmp_path, source)
     assert report.score == pytest.approx(60)
     assert not report.valid and "Part of the submission" in report.verdict
 
 
-ODD = '''
+ODD = """
 import json
 from pathlib import Path
 class Loop(list):
@@ -96,9 +100,9 @@ def total(clean_numbers):
     return 1
 def solve(public_dir, out_dir):
     (Path(out_dir) / "plan.json").write_text(json.dumps({"value": 1}))
-'''
+"""
 
-ODD_VALUES = '''
+ODD_VALUES = """
 import json, math
 from pathlib import Path
 import pandas as pd
@@ -111,9 +115,9 @@ def total(clean_numbers):
     return {"not": ["a", "number", math.nan]}
 def solve(public_dir, out_dir):
     (Path(out_dir) / "plan.json").write_text(json.dumps({"value": 1}))
-'''
+"""
 
-SELF_LOOP = '''
+SELF_LOOP = """
 import json
 from pathlib import Path
 import pandas as pd
@@ -127,17 +131,20 @@ def total(clean_numbers):
     return a
 def solve(public_dir, out_dir):
     (Path(out_dir) / "plan.json").write_text(json.dumps({"value": 1}))
-'''
+"""
 
 
-@pytest.mark.parametrize(("source", "step", "points", "expect"), [
-    (ODD, "step_read", 0, "expected a pandas DataFrame"),
-    (ODD_VALUES, "step_read", 10, "2 rows, the file has 8"),  # right columns: half
-    (ODD_VALUES, "step_total", 0, "expected a number"),
-    (SELF_LOOP, "step_total", 0, "cannot store"),
-], ids=["list-for-frame", "odd-table", "dict-for-number", "circular"])
-def test_odd_return_values_fail_with_a_sentence(tiny_case, tmp_path, source, step, points,
-                                                expect):
+@pytest.mark.parametrize(
+    ("source", "step", "points", "expect"),
+    [
+        (ODD, "step_read", 0, "expected a pandas DataFrame"),
+        (ODD_VALUES, "step_read", 10, "2 rows, the file has 8"),  # right columns: half
+        (ODD_VALUES, "step_total", 0, "expected a number"),
+        (SELF_LOOP, "step_total", 0, "cannot store"),
+    ],
+    ids=["list-for-frame", "odd-table", "dict-for-number", "circular"],
+)
+def test_odd_return_values_fail_with_a_sentence(tiny_case, tmp_path, source, step, points, expect):
     report = _grade(tiny_case, tmp_path, source)
     got, _, message = _criteria(report)[step]
     assert got == points and expect in message, message
@@ -146,8 +153,7 @@ def test_odd_return_values_fail_with_a_sentence(tiny_case, tmp_path, source, ste
 def test_hidden_checks_catch_an_answer_hard_coded_for_ones_own_case(tiny_case, tmp_path):
     other = LAB.make_case(4, "tiny", out=tmp_path / "other")
     own_total = json.loads((tiny_case.private / "answer.json").read_text())["total"]
-    source = SOLUTION.replace("return int(clean_numbers[\"value\"].sum())",
-                              f"return {own_total}")
+    source = SOLUTION.replace('return int(clean_numbers["value"].sum())', f"return {own_total}")
     report = _grade(tiny_case, tmp_path, source, hidden=[other])
     got = _criteria(report)
     assert got["step_total"][0] == pytest.approx(10)  # own case: full half
@@ -164,7 +170,8 @@ def test_forged_step_files_are_still_checked(tiny_case, tmp_path):
         "    (Path(out_dir) / 'steps' / '_status.json').write_text(json.dumps("
         "{'total': {'status': 'ok', 'meta': {}}}))\n"
         "    (Path(out_dir) / 'steps' / 'total.json').write_text('123456')\n"
-        "    (Path(out_dir) / 'steps' / 'evil.json').write_text('1')")
+        "    (Path(out_dir) / 'steps' / 'evil.json').write_text('1')",
+    )
     report = _grade(tiny_case, tmp_path, forged)
     got = _criteria(report)
     assert got["step_total"][0] < 20 and "right" in got["step_total"][2]
@@ -218,8 +225,10 @@ def test_check_does_nothing_in_the_sandbox(monkeypatch, capsys):
 
 
 def test_check_reports_an_error_in_one_line(tiny_case, capsys):
-    ns = _namespace(SOLUTION.replace('return pd.read_csv(Path(public_dir) / "numbers.csv")',
-                                     "return 1 / 0"), tiny_case.public)
+    ns = _namespace(
+        SOLUTION.replace('return pd.read_csv(Path(public_dir) / "numbers.csv")', "return 1 / 0"),
+        tiny_case.public,
+    )
     report = check("read", lab=LAB, namespace=ns)
     assert report.status == "error" and "ZeroDivisionError" in report.message
     assert "Traceback" not in capsys.readouterr().out
@@ -232,14 +241,21 @@ def test_values_round_trip_through_files():
     import numpy as np
     import pandas as pd
 
-    frame = pd.DataFrame({"t": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 00:00"]),
-                          "code": ["007", "010"], "x": [1.5, np.nan], "ok": [True, False]})
+    frame = pd.DataFrame(
+        {
+            "t": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 00:00"]),
+            "code": ["007", "010"],
+            "x": [1.5, np.nan],
+            "ok": [True, False],
+        }
+    )
     _, data, meta = encode_value(frame, "frame")
     back = decode_value(data, "frame", meta)
     assert list(back["code"]) == ["007", "010"]
     assert str(back["t"].dtype).startswith("datetime64") and back["ok"].dtype == bool
-    _, data, meta = encode_value({"a": np.float64(2.5), "b": np.arange(3), "c": float("nan")},
-                                 "json")
+    _, data, meta = encode_value(
+        {"a": np.float64(2.5), "b": np.arange(3), "c": float("nan")}, "json"
+    )
     assert decode_value(data, "json", meta) == {"a": 2.5, "b": [0, 1, 2], "c": None}
     with pytest.raises(TypeError):
         encode_value([1, 2], "frame")
@@ -248,19 +264,31 @@ def test_values_round_trip_through_files():
 
 
 def _step(**changes):
-    values = dict(id="s", title="T", title_zh="T", instructions="", instructions_zh="",
-                  function="f", signature="f()", doc="", points=1,
-                  public_checks=(Check("c", "c", lambda o, c: True),))
+    values = dict(
+        id="s",
+        title="T",
+        title_zh="T",
+        instructions="",
+        instructions_zh="",
+        function="f",
+        signature="f()",
+        doc="",
+        points=1,
+        public_checks=(Check("c", "c", lambda o, c: True),),
+    )
     values.update(changes)
     return Step(**values)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"id": "not an id"}, "identifier"),
-    ({"output": "pickle"}, "not understood"),
-    ({"public_checks": ()}, "at least one"),
-    ({"points": -1}, ">= 0"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"id": "not an id"}, "identifier"),
+        ({"output": "pickle"}, "not understood"),
+        ({"public_checks": ()}, "at least one"),
+        ({"points": -1}, ">= 0"),
+    ],
+)
 def test_bad_steps_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         _step(**changes)
@@ -274,8 +302,8 @@ def test_step_lists_are_validated():
 
 COUNTING = SOLUTION.replace(
     "def read_numbers(public_dir):",
-    "CALLS = []\n\n\ndef read_numbers(public_dir):\n    CALLS.append(1)").replace(
-    'json.dumps({"value": value})', 'json.dumps({"value": value, "calls": len(CALLS)})')
+    "CALLS = []\n\n\ndef read_numbers(public_dir):\n    CALLS.append(1)",
+).replace('json.dumps({"value": value})', 'json.dumps({"value": value, "calls": len(CALLS)})')
 
 
 def test_the_entry_reuses_the_steps_values(tiny_case, tmp_path):
@@ -284,11 +312,14 @@ def test_the_entry_reuses_the_steps_values(tiny_case, tmp_path):
 
     path = tmp_path / "counting.py"
     path.write_text(COUNTING)
-    run = run_submission_steps(LAB, path, tiny_case.public, limits=FAST,
-                               workdir=tmp_path / "run")
+    run = run_submission_steps(LAB, path, tiny_case.public, limits=FAST, workdir=tmp_path / "run")
     assert json.loads(run.output.read_text())["calls"] == 1
-    assert set(run.files) == {"steps/_status.json", "steps/read.csv", "steps/clean.csv",
-                              "steps/total.json"}
+    assert set(run.files) == {
+        "steps/_status.json",
+        "steps/read.csv",
+        "steps/clean.csv",
+        "steps/total.json",
+    }
 
 
 def test_a_data_file_for_another_case_is_not_scored(tiny_case, tmp_path):
@@ -296,8 +327,10 @@ def test_a_data_file_for_another_case_is_not_scored(tiny_case, tmp_path):
     path.write_text(json.dumps({"value": LAB.reference(tiny_case), "case_id": "ffffffffffff"}))
     report, _ = grade_any(LAB, tiny_case, path, lambda c: references(LAB, c))
     assert report.score == 0
-    assert report.problems == [f"This file is for case ffffffffffff; your case is "
-                               f"{tiny_case.case_id}, so it was not graded."]
+    assert report.problems == [
+        f"This file is for case ffffffffffff; your case is "
+        f"{tiny_case.case_id}, so it was not graded."
+    ]
 
 
 def test_a_notebook_may_display_without_importing(tiny_case, tmp_path):

@@ -24,8 +24,15 @@ TESTS = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Course:
     root = tmp_path_factory.mktemp("course")
-    assign(LAB, {"ann": {}, "ben": {}, "cat": {}}, root, size="tiny", hidden=1,
-           progress=False, require_code=True)
+    assign(
+        LAB,
+        {"ann": {}, "ben": {}, "cat": {}},
+        root,
+        size="tiny",
+        hidden=1,
+        progress=False,
+        require_code=True,
+    )
     return Course(root)
 
 
@@ -33,8 +40,9 @@ def _unzip(course: Course, student: str, into: Path) -> Path:
     with zipfile.ZipFile(course.release_zip("tiny", student)) as archive:
         names = archive.namelist()
         archive.extractall(into)
-    assert not any("private" in n or n.endswith("answer.json") or "solution" in n
-                   for n in names), names
+    assert not any("private" in n or n.endswith("answer.json") or "solution" in n for n in names), (
+        names
+    )
     return into / student
 
 
@@ -42,15 +50,24 @@ def _run(notebook: Path, monkeypatch) -> nbformat.NotebookNode:
     """Execute a notebook where it lies, as a student would (cwd = its folder)."""
     monkeypatch.setenv("PYTHONPATH", str(TESTS))  # the kernel imports the (uninstalled) lab
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(notebook.parent)}},
+    ).execute()
     nbformat.write(nb, notebook)
     return nb
 
 
 def _printed(nb: nbformat.NotebookNode) -> str:
-    return "\n".join(out.get("text", "") for cell in nb.cells if cell.cell_type == "code"
-                     for out in cell.get("outputs", []) if out.get("output_type") == "stream")
+    return "\n".join(
+        out.get("text", "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream"
+    )
 
 
 def test_the_release_holds_notebook_handout_and_public_case(course, tmp_path):
@@ -73,16 +90,14 @@ def test_the_unmodified_notebook_runs_and_grades_zero(course, tmp_path, monkeypa
     subs.mkdir()
     shutil.copy(folder / "notebook.ipynb", subs / "ann.ipynb")
     result = grade_course(LAB, course.root, subs, workers=1, limits=FAST, progress=False)
-    (student, report), = result.graded
+    ((student, report),) = result.graded
     assert report.score <= 10, report.criteria
 
 
 @pytest.mark.slow
-def test_the_solution_notebook_runs_in_the_release_and_grades_full(course, tmp_path,
-                                                                   monkeypatch):
+def test_the_solution_notebook_runs_in_the_release_and_grades_full(course, tmp_path, monkeypatch):
     folder = _unzip(course, "ben", tmp_path / "unzipped")
-    shutil.copy(course.lab_dir("tiny") / "solution" / "notebook.ipynb",
-                folder / "notebook.ipynb")
+    shutil.copy(course.lab_dir("tiny") / "solution" / "notebook.ipynb", folder / "notebook.ipynb")
     nb = _run(folder / "notebook.ipynb", monkeypatch)
     out = _printed(nb)
     assert out.count(": passed") == 3, out
@@ -90,7 +105,7 @@ def test_the_solution_notebook_runs_in_the_release_and_grades_full(course, tmp_p
     subs.mkdir()
     shutil.copy(folder / "notebook.ipynb", subs / "ben.ipynb")  # executed outputs included
     result = grade_course(LAB, course.root, subs, workers=1, limits=FAST, progress=False)
-    (student, report), = result.graded
+    ((student, report),) = result.graded
     assert report.score >= 95, (report.criteria, report.problems)
     assert any(c.hidden for c in report.criteria)  # the hidden case counted
 
@@ -103,7 +118,7 @@ def test_an_assignment_that_requires_code_refuses_a_data_file(course, tmp_path):
 
     LAB.write_submission(LAB.reference(Case.load(case)), subs / "cat.json")
     result = grade_course(LAB, course.root, subs, workers=1, limits=FAST, progress=False)
-    (student, report), = result.graded
+    ((student, report),) = result.graded
     assert report.score == 0 and "grades code only" in report.problems[0]
 
 

@@ -26,13 +26,20 @@ FIXTURES = Path(__file__).with_name("similar")
 @pytest.fixture
 def submissions(tmp_path) -> list[Path]:
     carol = tmp_path / "carol.py"
-    carol.write_text(SOLUTION.replace("numbers", "nums").replace("clean_nums", "good")
-                     .replace("value = ", "v = ").replace('{"value": value}', '{"value": v}'))
+    carol.write_text(
+        SOLUTION.replace("numbers", "nums")
+        .replace("clean_nums", "good")
+        .replace("value = ", "v = ")
+        .replace('{"value": value}', '{"value": v}')
+    )
     # bob hands his copy in as a notebook
     bob = tmp_path / "bob.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Bob's work"),
-                                         nbformat.v4.new_code_cell((FIXTURES / "bob.py")
-                                                                   .read_text())])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("Bob's work"),
+            nbformat.v4.new_code_cell((FIXTURES / "bob.py").read_text()),
+        ]
+    )
     nbformat.write(nb, bob)
     return [FIXTURES / "alice.py", bob, FIXTURES / "dave.py", carol]
 
@@ -43,8 +50,10 @@ def _flags(result) -> set[frozenset[str]]:
 
 def test_copies_are_flagged_and_independent_work_is_not(submissions, tmp_path):
     result = similarity(LAB, submissions, out=tmp_path / "report")
-    assert _flags(result) == {frozenset({"alice", "bob"}),
-                              frozenset({"carol", "solution:notebook.ipynb"})}
+    assert _flags(result) == {
+        frozenset({"alice", "bob"}),
+        frozenset({"carol", "solution:notebook.ipynb"}),
+    }
     shares = {frozenset((p.a, p.b)): p.share for p in result.pairs}
     assert shares[frozenset({"alice", "bob"})] > 0.9
     assert max(s for k, s in shares.items() if "dave" in k) < 0.3  # the independent one
@@ -68,8 +77,18 @@ def test_the_cli_reports_and_skips_what_is_not_code(submissions, tmp_path, monke
     monkeypatch.setattr(registry, "labs", lambda: {LAB.slug: LAB})
     data_file = tmp_path / "erin.json"
     data_file.write_text('{"value": 3}')
-    run = CliRunner().invoke(main, ["similarity", "tiny", *map(str, submissions),
-                                    str(data_file), "--out", str(tmp_path / "r"), "--json"])
+    run = CliRunner().invoke(
+        main,
+        [
+            "similarity",
+            "tiny",
+            *map(str, submissions),
+            str(data_file),
+            "--out",
+            str(tmp_path / "r"),
+            "--json",
+        ],
+    )
     assert run.exit_code == 0, run.output
     data = json.loads(run.stdout)
     assert data["flagged"] == 2 and "erin" in data["skipped"]
@@ -85,10 +104,17 @@ def test_flags_go_into_the_course_gradebook(submissions, tmp_path, monkeypatch):
 
     monkeypatch.setattr(registry, "labs", lambda: {LAB.slug: LAB})
     course = Course(tmp_path / "course")
-    assign(LAB, {s: {} for s in ("alice", "bob", "carol", "dave")}, course.root, size="tiny",
-           hidden=0, progress=False)
-    run = CliRunner().invoke(main, ["similarity", "tiny", *map(str, submissions),
-                                    "--course", str(course.root)])
+    assign(
+        LAB,
+        {s: {} for s in ("alice", "bob", "carol", "dave")},
+        course.root,
+        size="tiny",
+        hidden=0,
+        progress=False,
+    )
+    run = CliRunner().invoke(
+        main, ["similarity", "tiny", *map(str, submissions), "--course", str(course.root)]
+    )
     assert run.exit_code == 0, run.output
     assert (course.lab_dir("tiny") / "similarity" / "index.html").is_file()
     with Gradebook(course.gradebook_path) as book:
@@ -96,7 +122,6 @@ def test_flags_go_into_the_course_gradebook(submissions, tmp_path, monkeypatch):
         assert set(flags) == {"alice", "bob", "carol"}
         assert flags["alice"].startswith("bob ") and flags["carol"].startswith("solution:")
         case = Case.load(course.case_dir("tiny", "bob"))
-        book.record(grade(LAB, case, LAB.reference(case), submission="bob.ipynb"),
-                    student="bob")
+        book.record(grade(LAB, case, LAB.reference(case), submission="bob.ipynb"), student="bob")
         frame = book.frame("tiny")
     assert frame.loc[frame["student"] == "bob", "similar_to"].item().startswith("alice ")

@@ -32,14 +32,17 @@ from workbench.grading.report import finite_or_none
 from workbench.lab import Case, Lab, Problem, SubmissionError
 
 NEEDS_KEY = "the metrics need the answer key; the instructor's grader computes them"
-NEEDS_KEY_TO_VALIDATE = ("the file is readable; checking it against your case needs the "
-                         "answer key: graded by your instructor")
+NEEDS_KEY_TO_VALIDATE = (
+    "the file is readable; checking it against your case needs the "
+    "answer key: graded by your instructor"
+)
 SUMMARY_AT = 5  # more problems than this are summed up first
 MAX_CASE_ID_BYTES = 20 * 2**20
 
 
-def self_check(lab: Lab, case: Case, path: str | Path, *, limits: Any = None,
-               lang: str = "en") -> dict[str, Any]:
+def self_check(
+    lab: Lab, case: Case, path: str | Path, *, limits: Any = None, lang: str = "en"
+) -> dict[str, Any]:
     """``{"submission", "kind", "case_id", "valid", "problems", "summary", "metrics",
     "steps", "note"}`` as plain JSON types; never raises for a bad submission. With the
     answer key it is the full grade report (``score``/``max_score`` included)."""
@@ -49,13 +52,22 @@ def self_check(lab: Lab, case: Case, path: str | Path, *, limits: Any = None,
     with language(lang):
         if case.private is not None:
             return _full(lab, case, path, limits, lang)
-        result: dict[str, Any] = {"submission": str(path), "kind": "refused",
-                                  "case_id": case.case_id, "valid": False, "problems": [],
-                                  "summary": [], "metrics": {}, "steps": [], "note": ""}
+        result: dict[str, Any] = {
+            "submission": str(path),
+            "kind": "refused",
+            "case_id": case.case_id,
+            "valid": False,
+            "problems": [],
+            "summary": [],
+            "metrics": {},
+            "steps": [],
+            "note": "",
+        }
         with tempfile.TemporaryDirectory(prefix="workbench-check-") as tmp:
             try:
-                intake = classify(path, data_suffixes=tuple(lab.submission_suffixes),
-                                  dest=Path(tmp) / "intake")
+                intake = classify(
+                    path, data_suffixes=tuple(lab.submission_suffixes), dest=Path(tmp) / "intake"
+                )
             except IntakeError as exc:
                 result["problems"] = [str(exc)]
                 return result
@@ -80,39 +92,54 @@ def _full(lab: Lab, case: Case, path: Path, limits: Any, lang: str) -> dict[str,
 
     with tempfile.TemporaryDirectory(prefix="workbench-check-") as tmp:
         try:
-            classify_kind = classify(path, data_suffixes=tuple(lab.submission_suffixes),
-                                     dest=Path(tmp)).kind
+            classify_kind = classify(
+                path, data_suffixes=tuple(lab.submission_suffixes), dest=Path(tmp)
+            ).kind
         except IntakeError:
             classify_kind = "refused"
     if classify_kind == "data":
         other = other_case(lab, path, case)
         if other:
-            return {"submission": str(path), "kind": "data", "case_id": case.case_id,
-                    "valid": False, "problems": [other], "summary": [], "metrics": {},
-                    "steps": [], "note": ""}
-    report, _ = grade_any(lab, case, path, lambda c: references(lab, c), limits=limits,
-                          lang=lang)
+            return {
+                "submission": str(path),
+                "kind": "data",
+                "case_id": case.case_id,
+                "valid": False,
+                "problems": [other],
+                "summary": [],
+                "metrics": {},
+                "steps": [],
+                "note": "",
+            }
+    report, _ = grade_any(lab, case, path, lambda c: references(lab, c), limits=limits, lang=lang)
     data = report.to_dict()
     data.update(kind=classify_kind, summary=summarise(lab, report.problems))
     return data
 
 
-def _code(lab: Lab, case: Case, path: Path, workdir: Path, limits: Any, lang: str,
-          result: dict[str, Any]) -> None:
+def _code(
+    lab: Lab, case: Case, path: Path, workdir: Path, limits: Any, lang: str, result: dict[str, Any]
+) -> None:
     from workbench.grading.sandbox import run_submission_steps
     from workbench.grading.steps import grade_steps
 
     run = run_submission_steps(lab, path, case.public, limits=limits, workdir=workdir)
-    steps = grade_steps(lab, case, run.files, with_key=False, lang=lang,
-                        why_not_run=run.reasons[0] if run.reasons and not run.ran else "")
+    steps = grade_steps(
+        lab,
+        case,
+        run.files,
+        with_key=False,
+        lang=lang,
+        why_not_run=run.reasons[0] if run.reasons and not run.ran else "",
+    )
     result["steps"] = [_public_step(lab, s) for s in steps]
     if run.output is None:
         result["problems"] = list(run.reasons) or [
-            f"Your code wrote no {lab.code_entry.output}; nothing was checked."]
+            f"Your code wrote no {lab.code_entry.output}; nothing was checked."
+        ]
         result["summary"] = summarise(lab, result["problems"])
         return
-    _outcome(lab, case, run.output, f"{lab.code_entry.output} (written by your code)",
-             result)
+    _outcome(lab, case, run.output, f"{lab.code_entry.output} (written by your code)", result)
     result["problems"] = list(run.reasons) + result["problems"]
 
 
@@ -135,8 +162,9 @@ def _outcome(lab: Lab, case: Case, file: Path, shown: str, result: dict[str, Any
         result["summary"] = summarise(lab, exc.problems)
         return
     except Exception as exc:  # a student's odd file must get an answer, not a traceback
-        result["problems"] = [f"{shown}: the submission could not be read "
-                              f"({type(exc).__name__}: {exc})"]
+        result["problems"] = [
+            f"{shown}: the submission could not be read ({type(exc).__name__}: {exc})"
+        ]
         return
     try:
         problems: list[Problem] = list(lab.validate(case, solution))
@@ -144,8 +172,9 @@ def _outcome(lab: Lab, case: Case, file: Path, shown: str, result: dict[str, Any
         result["valid"], result["note"] = True, NEEDS_KEY_TO_VALIDATE
         return
     except Exception as exc:
-        result["problems"] = [f"{shown}: the submission could not be checked "
-                              f"({type(exc).__name__}: {exc})"]
+        result["problems"] = [
+            f"{shown}: the submission could not be checked ({type(exc).__name__}: {exc})"
+        ]
         return
     result["problems"] = [str(p).replace(str(file), shown) for p in problems]
     result["summary"] = summarise(lab, problems)
@@ -171,8 +200,11 @@ def submission_case_id(lab: Lab, path: Path) -> str | None:
         except Exception:  # an unreadable file is reported by read_submission
             return None
         return str(found) if found else None
-    if path.suffix.lower() != ".json" or not path.is_file() \
-            or path.stat().st_size > MAX_CASE_ID_BYTES:
+    if (
+        path.suffix.lower() != ".json"
+        or not path.is_file()
+        or path.stat().st_size > MAX_CASE_ID_BYTES
+    ):
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -187,13 +219,22 @@ def other_case_sentence(file_case: str, shown_case: str, *, against: str = "chec
     from workbench.i18n import t
 
     if against == "page":
-        return t("This file is for case {file_case}; the page shows case {case}.",
-                 file_case=file_case, case=shown_case)
+        return t(
+            "This file is for case {file_case}; the page shows case {case}.",
+            file_case=file_case,
+            case=shown_case,
+        )
     if against == "graded":
-        return t("This file is for case {file_case}; your case is {case}, so it was not "
-                 "graded.", file_case=file_case, case=shown_case)
-    return t("This file is for case {file_case}; you checked it against case {case}.",
-             file_case=file_case, case=shown_case)
+        return t(
+            "This file is for case {file_case}; your case is {case}, so it was not graded.",
+            file_case=file_case,
+            case=shown_case,
+        )
+    return t(
+        "This file is for case {file_case}; you checked it against case {case}.",
+        file_case=file_case,
+        case=shown_case,
+    )
 
 
 def other_case(lab: Lab, path: Path, case: Case, *, against: str = "checked") -> str | None:
@@ -244,11 +285,13 @@ def group_problems(problems: Sequence[Problem | str], *, limit: int = 5) -> list
         numbers = [abs(float(x)) for x in _NUMBER.findall(message)]
         if numbers:
             largest[shape] = max(largest.get(shape, 0.0), max(numbers))
-    lines = [t("{n} problems in all; the most frequent first, details below.",
-               n=len(problems))]
+    lines = [t("{n} problems in all; the most frequent first, details below.", n=len(problems))]
     for shape, count in groups.most_common(limit):
-        line = t("{count} × {example}", count=count, example=example[shape]) if count > 1 \
+        line = (
+            t("{count} × {example}", count=count, example=example[shape])
+            if count > 1
             else example[shape]
+        )
         if count > 1 and shape in largest and "#" in shape:
             line += " " + t("(largest number: {value:g})", value=largest[shape])
         lines.append(line)
@@ -265,8 +308,14 @@ def format_check(result: dict[str, Any]) -> str:
     """The self-check as text for a terminal (in the current language)."""
     from workbench.i18n import t
 
-    lines = [t("{submission} ({kind}) on case {case}:", submission=result["submission"],
-               kind=result.get("kind", "?"), case=result.get("case_id", "?"))]
+    lines = [
+        t(
+            "{submission} ({kind}) on case {case}:",
+            submission=result["submission"],
+            kind=result.get("kind", "?"),
+            case=result.get("case_id", "?"),
+        )
+    ]
     if result.get("steps"):
         lines.append(t("Steps:"))
         for step in result["steps"]:
@@ -280,8 +329,9 @@ def format_check(result: dict[str, Any]) -> str:
     for name, value in (result.get("metrics") or {}).items():
         lines.append(f"  {name} = {value}")
     if "score" in result and result.get("score") is not None:
-        lines.append("  " + t("score {score:.2f} / {max:g}", score=result["score"],
-                              max=result["max_score"]))
+        lines.append(
+            "  " + t("score {score:.2f} / {max:g}", score=result["score"], max=result["max_score"])
+        )
     if result.get("note"):
         lines.append("  " + t("note: {note}", note=t(result["note"])))
     return "\n".join(lines)
@@ -300,9 +350,17 @@ def _step_lines(step: dict[str, Any]) -> list[str]:
         if not r["passed"] and r.get("hint"):
             lines.append("        " + t("hint: {hint}", hint=r["hint"]))
     if step.get("hidden_checks") and step["status"] in ("passed", "failed"):
-        lines.append("      " + t("{n} more check(s) need the answer key: graded by your "
-                                  "instructor", n=step["hidden_checks"]))
-    if step["status"] not in ("passed", "needs_code") and step.get("hints") \
-            and not any(r.get("hint") for r in step.get("results", [])):
+        lines.append(
+            "      "
+            + t(
+                "{n} more check(s) need the answer key: graded by your instructor",
+                n=step["hidden_checks"],
+            )
+        )
+    if (
+        step["status"] not in ("passed", "needs_code")
+        and step.get("hints")
+        and not any(r.get("hint") for r in step.get("results", []))
+    ):
         lines.append("      " + t("hint: {hint}", hint=step["hints"][0]))
     return lines

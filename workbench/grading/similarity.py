@@ -63,8 +63,11 @@ class SimilarityResult:
         return [p for p in self.pairs if p.flagged]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pairs": [{**asdict(p), "share": p.share} for p in self.pairs],
-                "flagged": len(self.flagged), "skipped": self.skipped}
+        return {
+            "pairs": [{**asdict(p), "share": p.share} for p in self.pairs],
+            "flagged": len(self.flagged),
+            "skipped": self.skipped,
+        }
 
 
 def code_text(path: Path) -> str:
@@ -92,25 +95,35 @@ def _notebook_code(path: Path) -> str:
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types
-        raise IntakeError(f"{path.name}: not a readable notebook ({type(exc).__name__})") \
-            from None
+        raise IntakeError(f"{path.name}: not a readable notebook ({type(exc).__name__})") from None
     cells = [c.get("source", "") for c in nb.cells if c.get("cell_type") == "code"]
-    lines = [line for cell in cells for line in cell.splitlines()
-             if not line.lstrip().startswith(("!", "%"))]
+    lines = [
+        line
+        for cell in cells
+        for line in cell.splitlines()
+        if not line.lstrip().startswith(("!", "%"))
+    ]
     return "\n".join(lines) + "\n"
 
 
 def _folder_code(folder: Path) -> str:
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()
-                   and p.suffix.lower() in (".py", ".ipynb")
-                   and not any(part.startswith((".", "__")) for part in
-                               p.relative_to(folder).parts))
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.is_symlink()
+        and p.suffix.lower() in (".py", ".ipynb")
+        and not any(part.startswith((".", "__")) for part in p.relative_to(folder).parts)
+    )
     if not files:
         raise IntakeError(f"{folder.name}: no .py or .ipynb file inside")
     parts = []
     for file in files:
-        text = _notebook_code(file) if file.suffix.lower() == ".ipynb" \
+        text = (
+            _notebook_code(file)
+            if file.suffix.lower() == ".ipynb"
             else file.read_text(encoding="utf-8", errors="replace")
+        )
         parts.append(f"# file: {file.relative_to(folder).as_posix()}\n{text}")
     return "\n".join(parts)[:MAX_CODE_CHARS]
 
@@ -120,9 +133,14 @@ def _fingerprint(name: str, code: str, boilerplate: Any = None) -> Any:
 
     logging.getLogger().disabled, was = True, logging.getLogger().disabled
     try:
-        return CodeFingerprint(f"{name}.py", NOISE, GUARANTEE - NOISE + 1,
-                               boilerplate=boilerplate, fp=io.StringIO(code[:MAX_CODE_CHARS]),
-                               language="python")
+        return CodeFingerprint(
+            f"{name}.py",
+            NOISE,
+            GUARANTEE - NOISE + 1,
+            boilerplate=boilerplate,
+            fp=io.StringIO(code[:MAX_CODE_CHARS]),
+            language="python",
+        )
     finally:
         logging.getLogger().disabled = was
 
@@ -156,8 +174,13 @@ def lab_boilerplate(lab: Any) -> list[str]:
         code = code_text(notebook)
         texts.append(code)
         # the same code without the check cells: how it reads once pasted into a module
-        texts.append("\n".join(line for line in code.splitlines()
-                               if not line.lstrip().startswith(("check(", "kit.check("))))
+        texts.append(
+            "\n".join(
+                line
+                for line in code.splitlines()
+                if not line.lstrip().startswith(("check(", "kit.check("))
+            )
+        )
     folder = lab_folder(lab)
     starter = folder / "starter" if folder is not None else None
     if starter is not None and starter.is_dir():
@@ -170,10 +193,15 @@ def lab_boilerplate(lab: Any) -> list[str]:
     return texts
 
 
-def compare(submissions: dict[str, str], *, solutions: dict[str, str] | None = None,
-            boilerplate: Sequence[str] = (), threshold: float = DEFAULT_THRESHOLD,
-            out: Path | None = None, skipped: dict[str, str] | None = None,
-            ) -> SimilarityResult:
+def compare(
+    submissions: dict[str, str],
+    *,
+    solutions: dict[str, str] | None = None,
+    boilerplate: Sequence[str] = (),
+    threshold: float = DEFAULT_THRESHOLD,
+    out: Path | None = None,
+    skipped: dict[str, str] | None = None,
+) -> SimilarityResult:
     """Compare every pair of ``submissions`` (name → code) and each one with each of
     ``solutions``; write one HTML page per flagged pair (and ``index.html``) into ``out``."""
     import numpy as np
@@ -185,8 +213,9 @@ def compare(submissions: dict[str, str], *, solutions: dict[str, str] | None = N
     for k, text in enumerate(boilerplate):
         hashes |= set(_fingerprint(f"boilerplate{k}", text).hashes)
     bp = np.array(sorted(hashes), dtype=np.int64) if hashes else None
-    prints = {name: _fingerprint(name, code, bp)
-              for name, code in {**submissions, **solutions}.items()}
+    prints = {
+        name: _fingerprint(name, code, bp) for name, code in {**submissions, **solutions}.items()
+    }
     names = list(submissions)
     pairs_to_do = list(combinations(names, 2)) + [(s, r) for s in names for r in solutions]
     pairs = []
@@ -207,8 +236,13 @@ def _compare_pair(fa: Any, fb: Any, a: str, b: str, threshold: float) -> Pair:
 
     shared, (share_a, share_b), _ = compare_files(fa, fb)
     share_a, share_b = float(share_a), float(share_b)
-    return Pair(a, b, round(share_a, 4), round(share_b, 4),
-                max(share_a, share_b) >= threshold and int(shared) >= MIN_SHARED)
+    return Pair(
+        a,
+        b,
+        round(share_a, 4),
+        round(share_b, 4),
+        max(share_a, share_b) >= threshold and int(shared) >= MIN_SHARED,
+    )
 
 
 def _highlighted(fp: Any, other: Any) -> str:
@@ -251,12 +285,16 @@ def write_index(result: SimilarityResult, out: Path, threshold: float) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     rows = "\n".join(
         f"<tr><td>{html.escape(p.a)}</td><td>{html.escape(p.b)}</td><td>{p.share_a:.0%}</td>"
-        f"<td>{p.share_b:.0%}</td><td><a href=\"{html.escape(p.report)}\">side by side</a>"
-        "</td></tr>" for p in result.flagged)
-    skipped = "".join(f"<li>{html.escape(k)}: {html.escape(v)}</li>"
-                      for k, v in result.skipped.items())
+        f'<td>{p.share_b:.0%}</td><td><a href="{html.escape(p.report)}">side by side</a>'
+        "</td></tr>"
+        for p in result.flagged
+    )
+    skipped = "".join(
+        f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in result.skipped.items()
+    )
     page = out / "index.html"
-    page.write_text(f"""<!doctype html><html><head><meta charset="utf-8">
+    page.write_text(
+        f"""<!doctype html><html><head><meta charset="utf-8">
 <title>Similarity</title></head><body style="font-family:sans-serif">
 <h1>Similar code submissions</h1>
 <p>{len(result.flagged)} of {len(result.pairs)} pairs share at least {threshold:.0%} of the
@@ -265,15 +303,21 @@ code of one side. Flags are for review, never automatic zeros.</p>
 <th>share of first</th><th>share of second</th><th></th></tr>{rows}</table>
 {f"<h2>Not compared</h2><ul>{skipped}</ul>" if skipped else ""}
 </body></html>
-""", encoding="utf-8")
-    (out / "similarity.json").write_text(json.dumps(result.to_dict(), indent=1),
-                                         encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
+    (out / "similarity.json").write_text(json.dumps(result.to_dict(), indent=1), encoding="utf-8")
     return page
 
 
-def similarity(lab: Any, paths: Sequence[Path], *, out: Path | None = None,
-               threshold: float = DEFAULT_THRESHOLD, names: Sequence[str] | None = None,
-               ) -> SimilarityResult:
+def similarity(
+    lab: Any,
+    paths: Sequence[Path],
+    *,
+    out: Path | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    names: Sequence[str] | None = None,
+) -> SimilarityResult:
     """Compare code submissions of ``lab`` (files, zips or folders; one per student, named
     like the gradebook does) with each other and with the lab's solution code."""
     from workbench.grading.batch import student_keys
@@ -285,5 +329,11 @@ def similarity(lab: Any, paths: Sequence[Path], *, out: Path | None = None,
             codes[key] = code_text(Path(path))
         except (IntakeError, OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
             skipped[key] = str(exc)
-    return compare(codes, solutions=lab_solution_code(lab), boilerplate=lab_boilerplate(lab),
-                   threshold=threshold, out=out, skipped=skipped)
+    return compare(
+        codes,
+        solutions=lab_solution_code(lab),
+        boilerplate=lab_boilerplate(lab),
+        threshold=threshold,
+        out=out,
+        skipped=skipped,
+    )
