@@ -140,7 +140,7 @@ def main() -> None:
     start = time.perf_counter()
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         calibrated = calibrate(args.seeds, pool)
-        print("Calibration (class size, seeds 0-%d):" % (args.seeds - 1))
+        print(f"Calibration (class size, seeds 0-{args.seeds - 1}):")
         print(f"  BASE_RATE    calibrated {calibrated['BASE_RATE']:.5f}   in physics.py "
               f"{ph.BASE_RATE:.5f}   (healthy ovens at 1.0 %)")
         print(f"  FAULT_SAG_C  calibrated {calibrated['FAULT_SAG_C']:.2f} °C  in physics.py "

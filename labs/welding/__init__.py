@@ -21,6 +21,7 @@ from labs.welding import generate as _generate
 from labs.welding import reference as _reference
 from labs.welding.collect import CollectionReport
 from labs.welding.simulate import Action, run_batch
+from labs.welding.steps import OUTCOME_POINTS, STEPS
 from labs.welding.submission import Submission, read_submission, write_submission
 from workbench.lab import Case, Claim, CodeEntry, Metric, Problem, value_of
 
@@ -78,6 +79,8 @@ class WeldingLab:
     claims = CLAIMS
     submission_suffixes = (".json",)
     scenario = SCENARIO
+    steps = STEPS
+    outcome_points = OUTCOME_POINTS
     code_entry = CodeEntry("analyse", "submission.json", doc=(
         "def analyse(public_dir: Path, out_dir: Path) -> None: read the raw logs under "
         "public_dir/logs and holdout.csv, and write submission.json into out_dir: "

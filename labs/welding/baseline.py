@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from labs.welding import physics as ph
-from labs.welding import sources as src
+from labs.welding.kit import readers as src
 from labs.welding.simulate import Action
 from labs.welding.submission import Submission
 from workbench.lab import Case

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from labs.welding import sources as src
+from labs.welding.kit import readers as src
 
 Progress = Callable[[str, float], None]
 PATTERNS = {"oven_a": "oven/**/*.log", "oven_b": "oven/**/*.jsonl", "spi": "spi/*.csv",

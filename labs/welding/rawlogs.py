@@ -18,7 +18,7 @@ import numpy as np
 
 from labs.welding import physics as ph
 from labs.welding.batch import START, Chunk
-from labs.welding.sources import MISSING
+from labs.welding.kit.readers import MISSING
 
 CLOCK_SKEW_S = {"L1": 0, "L2": 0, "L3": 90}
 OVEN_ID = {"L1": "RF-01", "L2": "RF-02", "L3": "RF-03"}

@@ -1,7 +1,9 @@
 """Readers of each raw log format, returning tidy pandas frames (one concern per function).
 
-Each reader takes one file of one source; a reader that converts units also returns how many
-values it converted, so the collection report can name the fix.
+Part of the student kit. Each reader takes one file of one source and returns what the file
+says: missing values stay -999, re-sent files read twice, clocks are as the machine wrote
+them. A reader that can convert units says so (``convert``) and returns how many values it
+converted, so a collection report can name the fix.
 """
 
 from __future__ import annotations
@@ -42,8 +44,11 @@ def read_vendor_a(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(readings), pd.DataFrame(events)
 
 
-def read_vendor_b(path: Path, line: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """IPC-CFX-like JSON lines; converts conveyor speed to cm/min. Returns the count converted."""
+def read_vendor_b(path: Path, line: str, convert: bool = True
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """IPC-CFX-like JSON lines: per-minute readings and UnitsArrived events. With ``convert``
+    the conveyor speed (written in mm/s) becomes cm/min; the count converted is returned.
+    Without it the value stays as written and ``conv_unit`` says its unit."""
     readings, events, converted = [], [], 0
     for no, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not text.strip():
@@ -63,9 +68,12 @@ def read_vendor_b(path: Path, line: str) -> tuple[pd.DataFrame, pd.DataFrame, in
             if name.startswith("Zone"):
                 row[f"z{name[4]}_pv"] = value
             elif name == "Conveyor.Speed":
-                if r.get("Unit") == "mm/s" and value != MISSING:
-                    value, converted = value * 6.0, converted + 1  # 1 mm/s = 6 cm/min
+                unit = r.get("Unit", "cm/min")
+                if convert and unit == "mm/s" and value != MISSING:
+                    value, converted, unit = value * 6.0, converted + 1, "cm/min"
                 row["conv_cm_min"] = value
+                if not convert:
+                    row["conv_unit"] = unit
             elif name == "Atmosphere.O2":
                 row["o2_ppm"] = value
         readings.append(row)
