@@ -53,3 +53,28 @@ def test_solution_notebook_grades_at_least_95(cases, which):
     case = cases[which]
     report, _ = run_code_on(LAB, case, solution_notebook(LAB), references(LAB, case), LIMITS)
     assert report.score >= 95, report.to_dict()
+
+
+CALLS_THE_REFERENCE = '''
+from pathlib import Path
+
+from labs.logistics.kit import case_id, load_instance, plan_json
+from labs.logistics.reference import solve as reference_solve
+
+
+def solve(public_dir, out_dir):
+    plan = reference_solve(load_instance(Path(public_dir)), max_iterations=200)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    plan_json(plan, Path(out_dir) / "plan.json", case_id=case_id(public_dir))
+'''
+
+
+def test_code_that_imports_the_reference_scores_0_with_the_reason(cases, tmp_path):
+    own, hidden = cases
+    source = tmp_path / "solve.py"
+    source.write_text(CALLS_THE_REFERENCE, encoding="utf-8")
+    report, _ = grade_any(LAB, own, source, lambda c: references(LAB, c), hidden=[hidden],
+                          limits=LIMITS)
+    assert report.score == 0
+    reasons = " ".join(report.problems)
+    assert "reference solution: not allowed" in reasons, report.problems
