@@ -148,6 +148,22 @@ def test_solve_on_a_public_only_case_refuses_with_a_sentence(run, case_dir, tmp_
     assert baseline.exit_code == 0, baseline.output  # the control method stays open
 
 
+def test_a_solved_file_carries_its_case_and_another_case_says_so(run, case_dir, tmp_path):
+    plan = tmp_path / "plan.json"
+    assert run("solve", "fake", "--method", "baseline", "--case", case_dir,
+               "--out", plan).exit_code == 0
+    own = json.loads((case_dir / "public" / "case.json").read_text())["case_id"]
+    assert json.loads(plan.read_text())["case_id"] == own
+    other = tmp_path / "other"
+    assert run("data", "generate", "fake", "--seed", 99, "--size", "tiny",
+               "--out", other).exit_code == 0
+    shutil.rmtree(other / "private")
+    result = run("check", "fake", plan, "--case", other, "--json")
+    assert result.exit_code == 1
+    (sentence,) = json.loads(result.stdout)["problems"]
+    assert sentence.startswith(f"This file is for case {own}; you checked it against case ")
+
+
 def test_grade_needs_the_private_key(run, case_dir, tmp_path):
     shutil.copytree(case_dir / "public", tmp_path / "student" / "public")
     result = run("grade", "fake", "--case", tmp_path / "student", "a.json")
