@@ -15,5 +15,5 @@ if not jobs_setting().startswith(("redis://", "rediss://", "unix://")):
     raise SystemExit("set WORKBENCH_JOBS=redis://HOST:PORT/DB (the URL given to `workbench "
                      "serve --jobs`) before starting Celery workers")
 
-app = create_app()
-celery_app = background_manager().handle
+dash_app = create_app()
+app = background_manager().handle  # the Celery app: `celery -A` looks for `app` first
