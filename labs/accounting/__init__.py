@@ -12,6 +12,7 @@ from labs.accounting import evaluate as _evaluate
 from labs.accounting import generate as _generate
 from labs.accounting import reference as _reference
 from labs.accounting import submission as _submission
+from labs.accounting.steps import OUTCOME_POINTS, STEPS
 from labs.accounting.clerk import ClerkParams
 from labs.accounting.submission import SUBMISSION_NAME, Report
 from workbench.lab import Case, Claim, CodeEntry, Metric, Problem, ratio
@@ -76,6 +77,8 @@ class AccountingLab:
               "the auditor meets fewer false positives with the detector's ranking than with "
               "the rules'.", "fewer false positives", ratio("false_positives"), low=1.0 + 1e-9),
     )
+    steps = STEPS
+    outcome_points = OUTCOME_POINTS
     submission_suffixes = (".xlsx",)
     code_entry = CodeEntry("consolidate", SUBMISSION_NAME,
                            doc="consolidate(public_dir, out_dir): read public_dir/inbox and "

@@ -1,7 +1,8 @@
 """Reproduce the lab's claims over seeds: ``python -m labs.accounting.measure --seeds 10``.
 
 For each seed: generate a case, run the baseline (clerk + JET rules) and the reference (bot +
-detector), evaluate both, and compute every claim's measure. Prints one line per seed and the
+detector), evaluate both, and compute every claim's measure (seeds 0..N-1 by default, the
+same cases as ``workbench reproduce accounting``). Prints one line per seed and the
 mean with a 95 % t-interval per claim.
 """
 
@@ -21,7 +22,8 @@ from labs.accounting import LAB
 
 def measure(seeds: list[int], size: str = "class") -> dict[str, list[float]]:
     out: dict[str, list[float]] = {c.name: [] for c in LAB.claims}
-    extra = ("report_error_rate", "anomaly_ap", "false_positives", "processing_time", "keying_time")
+    extra = ("report_accuracy", "material_figures", "report_error_rate", "anomaly_ap",
+             "precision_at_k", "false_positives", "k", "processing_time", "keying_time")
     for name in extra:
         out[f"baseline_{name}"], out[f"reference_{name}"] = [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,7 +60,7 @@ def summarise(values: dict[str, list[float]]) -> dict[str, dict[str, float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=10)
-    parser.add_argument("--first", type=int, default=1)
+    parser.add_argument("--first", type=int, default=0)
     parser.add_argument("--size", default="class")
     args = parser.parse_args()
     values = measure(list(range(args.first, args.first + args.seeds)), args.size)
