@@ -25,7 +25,7 @@ from labs.accounting.kit.contract import (
     report_workbook,
 )
 from labs.accounting.xlsxio import save_workbook
-from workbench.grading.bounded import bounded_reader
+from workbench.grading.bounded import LARGE_TABLES, bounded_reader
 from workbench.lab import Problem, SubmissionError
 
 __all__ = ["COLUMNS", "KEYS", "NUMERIC", "OPTIONAL", "REPORT_TABLES", "SUBMISSION_NAME",
@@ -80,7 +80,7 @@ def _coerce(name: str, df: pd.DataFrame, where: str, problems: list[Problem]) ->
     return df
 
 
-@bounded_reader()  # untrusted workbook: size/dimension/strings checks, parsed in a limited worker
+@bounded_reader(LARGE_TABLES)  # untrusted workbook: checked, then parsed in a limited worker
 def read_submission(path: Path) -> Report:
     """Read a report workbook; raise SubmissionError listing every problem found."""
     path = Path(path)

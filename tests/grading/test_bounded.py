@@ -414,3 +414,30 @@ def test_worker_works_in_a_process_with_many_open_files():
         for fd in held:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_large_honest_workbook_passes_the_large_tables_limits(tmp_path):
+    """Accounting's large case hands in about 520,000 flagged entries: within LARGE_TABLES,
+    beyond the defaults."""
+    from workbench.grading.bounded import LARGE_TABLES
+
+    rows = 520_001
+    body = b"".join(
+        b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>E%07d</t></is></c><c r="B%d"><v>0.1</v>'
+        b'</c><c r="C%d" t="inlineStr"><is><t>ok</t></is></c></row>' % (i, i, i, i, i)
+        for i in range(1, rows + 1)
+    )
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1:C%d"/><sheetData>' % rows + body + b"</sheetData></worksheet>"
+    )
+    honest = workbook_bytes({"Flags": [["entry_id", "risk_score", "reason"]]})
+    path = tmp_path / "consolidation.xlsx"
+    path.write_bytes(
+        rewrite(honest, lambda n, b: sheet if n == "xl/worksheets/sheet1.xml" else None)
+    )
+    start = time.monotonic()
+    check_file(path, LARGE_TABLES)
+    assert time.monotonic() - start < 30
+    with pytest.raises(FileRefused, match="more than the (200,000 rows|64.0 MiB) allowed"):
+        check_file(path)
