@@ -236,3 +236,32 @@ def test_a_gradebook_from_before_fingerprints_gains_the_column(lab, case, tmp_pa
         paths = [lab.write_submission(lab.reference(case), tmp_path / "ann.json")]
         grade_batch(lab, case, paths, gradebook=book, progress=False)
         assert book.get(lab.slug, case.case_id, "ann").grader  # stored with a fingerprint
+
+
+def test_a_cluster_losing_every_worker_stops_and_the_batch_resumes(lab, course, tmp_path,
+                                                                   monkeypatch):
+    """NoWorkers after the first student: that grade is stored, the error reaches the caller,
+    and the same call afterwards grades only the rest."""
+    from workbench.grading import pool
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for student in ROSTER:
+        lab.write_submission(lab.baseline(_own_case(lab, course, student)),
+                             subs / f"{student}.json")
+    real = batch.run_all
+
+    def dying(fn, tasks, **kwargs):
+        for k, outcome in enumerate(real(fn, tasks, workers=1)):
+            if k == 1:
+                raise pool.NoWorkers("no Dask worker left")
+            yield outcome
+
+    monkeypatch.setattr(batch, "run_all", dying)
+    with pytest.raises(pool.NoWorkers):
+        grade_course(lab, course.root, subs, progress=False)
+    monkeypatch.setattr(batch, "run_all", real)
+    again = grade_course(lab, course.root, subs, progress=False)
+    assert len(again.resumed) == 1 and len(again.new) == 2
+    with Gradebook(course.gradebook_path) as book:
+        assert {s: len(book.attempts(lab.slug, s)) for s in ROSTER} == dict.fromkeys(ROSTER, 1)
