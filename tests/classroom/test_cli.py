@@ -41,3 +41,40 @@ def test_user_add_asks_for_the_password_twice(course):
 def test_demo_refuses_an_unknown_lab():
     result = CliRunner().invoke(demo, ["--lab", "nolab", "--no-open"])
     assert result.exit_code == 2 and "unknown lab 'nolab'" in result.output
+
+
+def test_assign_makes_the_assignment_the_app_shows_and_the_form_what_the_cli_grades(
+        course, tmp_path):
+    """CLI → app: `assign` writes the assignment row (defaults, then --due/--daily-limit);
+    app → CLI: the course made through the web form's create_assignment grades from the CLI."""
+    from datetime import UTC, datetime
+
+    from labs.logistics import LAB
+    from labs.logistics.baseline import dispatcher
+    from labs.logistics.instance import load_instance
+    from labs.logistics.submission import write_plan
+    from workbench.classroom.assignments import settings_of, student_case
+    from workbench.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student_id,email\nn01,n01@x.edu\n", encoding="utf-8")
+    runner = CliRunner()
+    made = runner.invoke(main, ["assign", "welding", "--roster", str(roster), "--out",
+                                str(course), "--size", "tiny", "--hidden", "0"])
+    assert made.exit_code == 0, made.output
+    first = settings_of("welding")
+    assert first is not None and first.daily_limit == 5 and first.public_metrics
+    again = runner.invoke(main, ["assign", "welding", "--roster", str(roster), "--out",
+                                 str(course), "--size", "tiny", "--hidden", "0",
+                                 "--due", "2031-01-02", "--daily-limit", "2"])
+    assert again.exit_code == 0, again.output
+    changed = settings_of("welding")
+    assert changed.due == datetime(2031, 1, 2, tzinfo=UTC) and changed.daily_limit == 2
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    write_plan(dispatcher(load_instance(student_case(LAB, "s02"))), subs / "s02.json")
+    graded = runner.invoke(main, ["grade", "logistics", "--course", str(course), str(subs),
+                                  "--workers", "1"])
+    assert graded.exit_code == 0, graded.output
+    assert "s02:" in graded.output and "No submission from: s01, s03" in graded.output
