@@ -152,6 +152,11 @@ class LogisticsLab:
     def validate(self, case: Case, solution: Plan) -> list[Problem]:
         return _evaluate.validate(load_instance(case), solution)
 
+    def summarise_problems(self, problems: list[Problem | str]) -> list[str]:
+        """One sentence first for a long list ("50 customers not visited; 37 late stops,
+        worst by 600 min")."""
+        return _evaluate.summarise_problems(problems)
+
     def evaluate(self, case: Case, solution: Plan) -> dict[str, float]:
         """Every metric; the replay metrics need the answer key of a generated case (a
         public-only copy leaves them out; a benchmark case has no rush hours)."""

@@ -8,6 +8,7 @@ would remove is never counted.
 from __future__ import annotations
 
 import itertools
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from labs.logistics.kit.instance import Instance, distance_matrix, travel_matrix
 from labs.logistics.kit.plan import Plan
+from workbench.i18n import N_, t
 from workbench.lab import Problem
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "mean_time_to_serve",
     "route_summary",
     "schedule",
+    "summarise_problems",
     "timed_routes",
     "validate",
 ]
@@ -286,3 +289,31 @@ def evaluate(inst: Instance, plan: Plan) -> dict[str, float]:
         "mean_service_start": float(stops["start"].mean()) if len(stops) else 0.0,
         "mean_time_to_serve": mean_time_to_serve(inst, plan),
     }
+
+
+_SHAPES = (  # (pattern on a problem's text, summary template, number to take the worst of)
+    (re.compile(r"customer \d+ is missing"), N_("{n} customers not visited"), None),
+    (re.compile(r"customer \d+ is repeated"), N_("{n} customers visited more than once"), None),
+    (re.compile(r"unknown stop id"), N_("{n} unknown stop ids"), None),
+    (re.compile(r"time window missed at stop \d+ by ([\d.]+) minutes"),
+     N_("{n} late stops, worst by {worst} min"), 1),
+    (re.compile(r"capacity exceeded on vehicle \S+ by ([\d.]+)"),
+     N_("{n} vans over capacity, worst by {worst} parcels"), 1),
+    (re.compile(r"returns after shift end by ([\d.]+) minutes"),
+     N_("{n} vans back after the shift end, worst by {worst} min"), 1),
+    (re.compile(r"more vehicles than the fleet|unknown vehicle"),
+     N_("more vans than the fleet, or vehicle ids not in the fleet"), None),
+)
+
+
+def summarise_problems(problems: list[Problem | str]) -> list[str]:
+    """One sentence summing up a long list of feasibility problems, e.g. "50 customers not
+    visited; 37 late stops, worst by 600 min" (the details follow it in a report)."""
+    parts = []
+    for pattern, template, group in _SHAPES:
+        found = [m for m in (pattern.search(str(p)) for p in problems) if m]
+        if not found:
+            continue
+        worst = max(float(m.group(group)) for m in found) if group else 0.0
+        parts.append(t(template, n=len(found), worst=f"{worst:.0f}"))
+    return ["; ".join(parts)] if parts else []

@@ -74,3 +74,24 @@ def test_problems_say_which_metrics_they_void(ok_three, make):
     assert missing.affects is None  # a partial plan cannot be compared at all
     over = validate(make(capacity=3), Plan({"V01": (1, 2, 3)}))
     assert over and "load_factor" in over[0].affects
+
+
+def test_long_problem_lists_are_summarised_first(tmp_path):
+    """One sentence for the lot: customers not visited, late stops with the worst lateness,
+    vans back late (in the student's language)."""
+    from labs.logistics import LAB
+    from labs.logistics.submission import Plan
+    from workbench.grading.check import summarise
+    from workbench.i18n import language
+
+    case = LAB.make_case(3, "class", out=tmp_path)
+    routes = {v: tuple(reversed(r)) for v, r in LAB.baseline(case).routes.items()}
+    first = next(iter(routes))
+    routes[first] = routes[first][: len(routes[first]) // 2]
+    problems = LAB.validate(case, Plan(routes))
+    [line] = summarise(LAB, problems)
+    missing = sum("is missing" in p.message for p in problems)
+    late = [p for p in problems if "time window missed" in p.message]
+    assert line.startswith(f"{missing} customers not visited; {len(late)} late stops, worst by ")
+    with language("zh"):
+        assert f"{missing} 位客户未被访问" in summarise(LAB, problems)[0]
