@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 from workbench.app import uploads
 from workbench.app.uploads import MAX_UPLOAD_BYTES
 from workbench.grading import GradeReport, grade_file
-from workbench.i18n import t
+from workbench.i18n import points, t, translate_message
 from workbench.lab import Case, Claim, Lab, Metric
 
 
@@ -34,20 +34,30 @@ def score_badge(report: GradeReport, id_prefix: str) -> html.Div:
         "warning" if report.valid else "danger")
     return html.Div([
         html.Span(t("Score"), className="me-2"),
-        dbc.Badge(f"{report.score:.1f} / {report.max_score:.0f}", color=color,
+        dbc.Badge(points(report.score, report.max_score), color=color,
                   class_name="fs-5", id=f"{id_prefix}-score"),
     ], className="mb-2 d-flex align-items-center")
 
 
 def criteria_table(report: GradeReport) -> dbc.Table:
     head = html.Thead(html.Tr([html.Th(t("Criterion")), html.Th(t("Points")), html.Th(t("Why"))]))
-    rows = [html.Tr([html.Td(t(c.label)), html.Td(f"{c.points:.1f} / {c.max_points:.0f}"),
-                     html.Td(c.message, className="small")])
+    rows = [html.Tr([html.Td(translate_message(c.label)), html.Td(points(c.points, c.max_points)),
+                     html.Td(_cut(c.message), className="small")])
             for c in report.criteria if not c.hidden]
     return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, bordered=False)
 
 
+MAX_SHOWN = 50  # problems listed in the page; the rest are counted
+
+
+def _cut(text: str, limit: int = 1000) -> str:
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 def problems_list(problems: list[str]) -> html.Div:
+    if len(problems) > MAX_SHOWN:
+        problems = [*problems[:MAX_SHOWN],
+                    t("… and {n} more problems", n=len(problems) - MAX_SHOWN)]
     if not problems:
         return html.P(t("No problems found."), className="text-success")
     return html.Div([html.H6(t("Problems found")),

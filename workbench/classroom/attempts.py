@@ -68,6 +68,25 @@ def visible_report(report: GradeReport, settings: Settings,
                    baseline_metrics={}, reference_metrics={})
 
 
+MAX_PROBLEMS = 100  # kept per attempt: a plan of 60,000 bad stops is not 60,000 lines
+MAX_MESSAGE = 2000
+
+
+def bounded_report(report: GradeReport) -> GradeReport:
+    """``report`` with at most ``MAX_PROBLEMS`` problems (and a line saying how many more)
+    and criteria messages of at most ``MAX_MESSAGE`` characters: what is stored and shown
+    stays small whatever the file held."""
+    def cut(text: str) -> str:
+        return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + " …"
+
+    problems = [cut(p) for p in report.problems[:MAX_PROBLEMS]]
+    if len(report.problems) > MAX_PROBLEMS:
+        problems.append(f"… and {len(report.problems) - MAX_PROBLEMS} more problems of the "
+                        "same kind (the first ones are listed)")
+    return replace(report, problems=problems,
+                   criteria=[replace(c, message=cut(c.message)) for c in report.criteria])
+
+
 def _limit_reached(settings: Settings) -> AttemptRefused:
     return AttemptRefused(f"you have used all {settings.daily_limit} attempts of today (UTC); "
                           "try again tomorrow")
@@ -158,8 +177,9 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
                                  f"read: {problems} (this did not use an attempt)") from None
         say("grading")
         case = student_case(lab, student, course)
-        report = grade(lab, case, solution, refs=references_of(lab, student, course),
-                       submission=path.name)  # never a server path in what is stored
+        report = bounded_report(grade(lab, case, solution, refs=references_of(lab, student,
+                                                                              course),
+                                      submission=path.name))  # never a server path stored
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         keep = (course.root / "attempts" / lab.slug / student
                 / f"{now:%Y%m%dT%H%M%S%f}-{path.name}")
