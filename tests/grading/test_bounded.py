@@ -441,3 +441,31 @@ def test_a_large_honest_workbook_passes_the_large_tables_limits(tmp_path):
     assert time.monotonic() - start < 30
     with pytest.raises(FileRefused, match="more than the (200,000 rows|64.0 MiB) allowed"):
         check_file(path)
+
+
+def test_a_step_file_from_the_sandbox_is_decoded_in_the_worker(tmp_path, monkeypatch):
+    """Step values come back as files from the sandbox; a table that costs the decoder too much
+    (millions of columns in one header line) fails its step with the reason, in seconds."""
+    import functools
+    import json
+
+    from workbench.grading import steps as grading_steps
+    from workbench.grading.runner import STATUS_FILE, STEPS_DIR
+
+    from .tinylab import LAB as TINY
+
+    case = TINY.make_case(3, "tiny", out=tmp_path / "case")
+    folder = tmp_path / "out" / STEPS_DIR
+    folder.mkdir(parents=True)
+    (folder / STATUS_FILE).write_text(json.dumps({"read": {"status": "ok", "meta": {}}}))
+    (folder / "read.csv").write_bytes(("a," * (2**23 - 64) + "a\n").encode())
+    files = {f"{STEPS_DIR}/{p.name}": p for p in folder.iterdir()}
+    tight = FileLimits(cpu_s=1, wall_s=10, memory_bytes=256 * 2**20)
+    monkeypatch.setattr(
+        grading_steps, "run_bounded", functools.partial(grading_steps.run_bounded, limits=tight)
+    )
+    start = time.monotonic()
+    reports = grading_steps.grade_steps(TINY, case, files, with_key=False)
+    read = next(r for r in reports if r.id == "read")
+    assert time.monotonic() - start < 15
+    assert read.points == 0 and re.search("CPU time|memory|MemoryError|longer than", read.message), read

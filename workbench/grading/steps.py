@@ -30,6 +30,7 @@ from workbench.exercise import (
     step_report,
     unrun_report,
 )
+from workbench.grading.bounded import run_bounded
 from workbench.grading.report import Criterion, GradeReport
 from workbench.grading.runner import STATUS_FILE, STEPS_DIR, SUFFIXES
 from workbench.lab import CASE_FILE, Case
@@ -74,7 +75,10 @@ def grade_steps(
         try:
             if path is None:
                 raise ValueError("its file did not come back (too big, or removed)")
-            outputs[step.id] = decode_value(path.read_bytes(), step.output, meta)
+            # an untrusted file written in the sandbox: decoded in a limited worker
+            outputs[step.id] = run_bounded(
+                decode_value, path.read_bytes(), step.output, meta, what=path.name
+            )
         except Exception as exc:  # any odd file: the step fails with a reason
             unreadable[step.id] = str(exc)[:200]
     ctx = CheckContext(
