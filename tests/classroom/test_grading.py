@@ -53,7 +53,8 @@ def test_a_zip_reaching_outside_is_refused(tmp_path, member):
 
 def test_gradebook_table_and_figures(graded_class):
     table = grading.gradebook_table(LAB)
-    assert list(table["student"]) == ["s01", "s02"]
+    assert list(table["student"]) == ["s01", "s02", "s03"]  # s03: on the roster, no submission
+    assert list(table["valid"])[2] is None
     assert {"Route duration", "Load factor", "Distance"} <= set(table.columns)
     assert grading.score_histogram(LAB).data and grading.criteria_figure(LAB).data
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import flask
 import pytest
 
 from workbench.app import demo, instructor, student
 from workbench.app.textcheck import untranslated, visible_texts
+from workbench.classroom.auth import _version
 
 
 @pytest.fixture
@@ -19,7 +22,9 @@ def app(course):
 def render(app, layout, *, path: str, user: tuple[str, str] | None = None, **args):
     with app.server.test_request_context(path):
         if user:
-            flask.session.update(user=user[0], role=user[1])
+            # what sign-in stores: the user's session version and when it was issued
+            flask.session.update(user=user[0], role=user[1], v=_version(*user),
+                                 iat=int(time.time()))
         return untranslated(lambda: layout(**args)), list(visible_texts(layout(**args)))
 
 
