@@ -468,4 +468,34 @@ def test_a_step_file_from_the_sandbox_is_decoded_in_the_worker(tmp_path, monkeyp
     reports = grading_steps.grade_steps(TINY, case, files, with_key=False)
     read = next(r for r in reports if r.id == "read")
     assert time.monotonic() - start < 15
-    assert read.points == 0 and re.search("CPU time|memory|MemoryError|longer than", read.message), read
+    assert read.points == 0 and re.search(
+        "CPU time|memory|MemoryError|longer than", read.message
+    ), read
+
+
+def test_every_registered_labs_reader_is_bounded(tmp_path):
+    """Any lab (a new one too): for each file type it accepts, a bomb is refused in seconds by
+    ``read_submission`` itself, so every path that reads a submission is bounded."""
+    from workbench import registry
+    from workbench.grading.bounded import FileRefused
+
+    bombs = {
+        ".json": deep_json(),
+        ".csv": b"vehicle,seq,customer\n" + b"V,1,1\n" * (3 * 2**20),  # 18 MiB
+        ".xlsx": dimension_bomb(workbook_bytes({"Sheet": [["a"]]})),
+    }
+    checked = 0
+    for slug in sorted(registry.labs()):
+        lab = registry.get_lab(slug)
+        for suffix in lab.submission_suffixes:
+            if suffix not in bombs:
+                continue
+            path = tmp_path / slug / f"bomb{suffix}"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(bombs[suffix])
+            start = time.monotonic()
+            with pytest.raises(FileRefused):
+                lab.read_submission(path)
+            assert time.monotonic() - start < 5, (slug, suffix)
+            checked += 1
+    assert checked >= 3
