@@ -515,3 +515,21 @@ def test_every_kit_module_imports_inside_the_sandbox(host, tmp_path, mode):
     seen = json.loads(result.output.read_text())
     assert seen["failed"] == {}, seen["failed"]
     assert len(seen["names"]) >= len(kits)
+
+
+@needs_bwrap
+def test_a_private_umask_does_not_lock_the_code_out(host, tmp_path):
+    """A grader that creates its files private (umask 077, as course folders should be) still
+    lets the sandbox's uid read the copies of the code, the public files and the kits."""
+    old = os.umask(0o077)
+    try:
+        submission = tmp_path / "upload" / "submission.py"
+        submission.parent.mkdir()
+        submission.write_text(REPORTING + "\nimport labs\ndef solve(public, out):\n"
+                              "    report(out, public)\n")
+        path, reasons = run_submission(LAB, submission, host.public, limits=FAST,
+                                       workdir=tmp_path / "w")
+    finally:
+        os.umask(old)
+    assert points(path)[0] == 100, reasons
+    assert (tmp_path / "w").stat().st_mode & 0o077 == 0, "the work folder stays private"

@@ -111,6 +111,17 @@ def kit_folders() -> dict[str, Path]:
             if p.is_dir() and not p.is_symlink() and not p.parent.is_symlink()}
 
 
+def readable_inside(root: Path) -> None:
+    """Let the sandbox's uid read ``root``'s copies (``public/``, ``code/``, the staged labs
+    tree) whatever the grader's umask: files gain r--r--r--, folders r-xr-xr-x. Their host
+    folder (the run's work folder) stays private; only the bind mounts expose them."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode
+        path.chmod(mode | (0o555 if path.is_dir() else 0o444))
+
+
 def stage_labs(work: Path) -> Path:
     """``work/lib/labs``: empty package files and an empty ``kit/`` mount point per lab, over
     which the real kit folders are bound read-only. Nothing else of a lab exists inside."""
@@ -124,6 +135,7 @@ def stage_labs(work: Path) -> Path:
         (root / slug / "__init__.py").write_text("")
     for slug in kit_folders():
         (root / slug / KIT).mkdir(parents=True, exist_ok=True)
+    readable_inside(root)
     return root
 
 

@@ -112,6 +112,8 @@ def run_code(staged: Path, public_dir: Path, entry: CodeEntry, limits: Limits | 
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.copytree(public_dir, scratch / "public")
     shutil.copytree(staged, scratch / "code", symlinks=True)
+    for copy in ("public", "code"):  # readable by the sandbox's uid under any umask
+        isolation.readable_inside(scratch / copy)
     try:
         outcome, pids_hit = _execute(chosen, caps, scratch, entry, limits, steps)
     finally:
