@@ -13,9 +13,11 @@ from click.testing import CliRunner
 
 from workbench import registry
 from workbench.cli import main
+from workbench.exercise import outcome_points, step_points
 from workbench.grading import grade_file, references
 from workbench.grading.batch import grade_batch
 from workbench.grading.exports import plain_csv
+from workbench.grading.grade import outcome_scale
 from workbench.store import Gradebook
 
 
@@ -46,12 +48,19 @@ def test_baseline_scores_zero_reference_full(real, tmp_path):
     ref = lab.write_submission(refs.reference_solution, tmp_path / f"ref{suffix}")
     base_report, ref_report = grade_file(lab, case, base), grade_file(lab, case, ref)
     assert base_report.valid and ref_report.valid, base_report.problems + ref_report.problems
-    # 0 at the baseline, except on criteria where the reference ties it (full marks then)
-    tied = sum(m.weight for m in lab.metrics if m.weight > 0
-               and refs.baseline_metrics[m.name] == refs.reference_metrics[m.name])
+    # a data file earns the outcome only: 0 at the baseline, except on criteria where the
+    # reference does not improve on it (full marks then); all of the outcome at the reference
+    scale = outcome_scale(lab)
+
+    def not_improved(m) -> bool:
+        sign = 1 if m.higher_is_better else -1
+        return sign * (refs.reference_metrics[m.name] - refs.baseline_metrics[m.name]) <= 0
+
+    tied = sum(m.weight * scale for m in lab.metrics if m.weight > 0 and not_improved(m))
     assert base_report.score == pytest.approx(tied, abs=1e-6)
-    assert ref_report.score == pytest.approx(ref_report.max_score)
-    assert ref_report.max_score == pytest.approx(sum(m.weight for m in lab.metrics))
+    assert ref_report.score == pytest.approx(outcome_points(lab))
+    assert ref_report.max_score == pytest.approx(outcome_points(lab) + step_points(lab))
+    assert all(s["status"] == "needs_code" for s in ref_report.steps)
 
 
 def test_batch_store_export_feedback(real, tmp_path):
@@ -68,7 +77,7 @@ def test_batch_store_export_feedback(real, tmp_path):
     assert [g.student for g in book.all(lab.slug)] == ["ann", "ben"]
     book.close()
     page = (tmp_path / "fb" / "ann.html").read_text(encoding="utf-8")
-    assert "plotly-graph-div" in page and (tmp_path / "fb" / "plotly.min.js").is_file()
+    assert "plotly-graph-div" in page  # self-contained: plotly.js inlined in the page
     with plain_csv(graded, tmp_path / "g.csv").open(newline="", encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert [r["student"] for r in rows] == ["ann", "ben"] and rows[1]["score"] == "0.00"
