@@ -499,3 +499,18 @@ def test_every_registered_labs_reader_is_bounded(tmp_path):
             assert time.monotonic() - start < 5, (slug, suffix)
             checked += 1
     assert checked >= 3
+
+
+def test_a_fifo_is_refused_and_a_link_to_a_file_is_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
+    with pytest.raises(FileRefused, match="not a regular file"):
+        check_file(fifo)  # a reader opening it would wait forever
+    real = tmp_path / "real.json"
+    real.write_text("[1]")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    check_file(link)
+    assert load_json(link) == [1]

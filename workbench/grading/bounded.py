@@ -119,10 +119,10 @@ def check_file(path: str | Path, limits: FileLimits = DEFAULT) -> None:
     """
     path = Path(path)
     name = path.name
-    if path.is_symlink() or not path.is_file():
+    if not path.is_file():
         # the reader itself says "not found" in its own words; only refuse odd file types here
         if path.exists() and not path.is_dir():
-            _refuse(name, "is not a regular file (a link, FIFO or device); hand in the file itself")
+            _refuse(name, "is not a regular file (a FIFO or device); hand in the file itself")
         return
     size = path.stat().st_size
     if size > limits.max_bytes:
