@@ -78,3 +78,18 @@ def test_code_that_imports_the_reference_scores_0_with_the_reason(cases, tmp_pat
     assert report.score == 0
     reasons = " ".join(report.problems)
     assert "reference solution: not allowed" in reasons, report.problems
+
+
+def test_solution_optimiser_reproduces_the_reference_plan(tmp_path):
+    """The solution notebook's PyVRP model and traffic-aware re-planning give the reference's
+    plan on a class day (same data, seed and budget), so the solution earns the outcome."""
+    import types
+
+    case = LAB.make_case(6, "class", out=tmp_path / "case")
+    nb = nbformat.read(solution_notebook(LAB), as_version=4)
+    module = types.ModuleType("solution")
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not cell.source.startswith("check("):
+            exec(compile(cell.source, "solution", "exec"), module.__dict__)  # noqa: S102
+    routes = module.optimised_plan(case.public, module.hourly_speeds(case.public))
+    assert {v: tuple(s) for v, s in routes.items()} == LAB.reference(case).used()
