@@ -629,11 +629,17 @@ def _check_in_process(
     namespace: Mapping[str, Any],
     lang: str,
 ) -> StepReport:
-    """Run ``step`` and the steps it needs on ``public`` in this process; check the result."""
+    """Run ``step`` and the steps it needs on ``public`` in this process; check the result.
+
+    The values of the steps it needs are kept in the notebook (``_workbench_check_cache``) and
+    reused while their functions and inputs are the same objects: checking the last step does
+    not redo a long optimisation an earlier check already ran. The checked step always runs.
+    """
     from workbench.i18n import t
 
     produced: dict[str, Any] = {}
     failed: dict[str, StepReport] = {}
+    cache = _check_cache(namespace)
 
     def produce(s: Step) -> Any:
         if s.id in produced or s.id in failed:
@@ -646,11 +652,19 @@ def _check_in_process(
                 s, SKIPPED, t("skipped: needs step {step} first", step=blocked[0]), lang
             )
             return
+        key = (namespace.get(s.function), str(public),
+               tuple(id(produced[n]) for n in s.step_inputs))
+        kept = cache.get(s.id)
+        if s.id != step.id and kept is not None and kept[0] == key and key[0] is not None:
+            produced[s.id] = kept[1]
+            return
         outcome = call_step(s, namespace, public, produced, lang)
         if isinstance(outcome, StepReport):
             failed[s.id] = outcome
+            cache.pop(s.id, None)
         else:
             produced[s.id] = outcome
+            cache[s.id] = (key, outcome)
 
     produce(step)
     if step.id in failed:
@@ -658,6 +672,13 @@ def _check_in_process(
     info = _public_info(public)
     ctx = CheckContext(public=public, info=info, case=None, outputs=dict(produced), lang=lang)
     return step_report(step, produced[step.id], ctx, hidden=False)
+
+
+def _check_cache(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The notebook's cache of step values (a throwaway one if the namespace is read-only)."""
+    if isinstance(namespace, dict):
+        return namespace.setdefault("_workbench_check_cache", {})
+    return {}
 
 
 def call_step(

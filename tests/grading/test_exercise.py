@@ -342,3 +342,18 @@ def test_a_notebook_may_display_without_importing(tiny_case, tmp_path):
     nbformat.write(nb, notebook)
     report, _ = grade_any(LAB, tiny_case, notebook, lambda c: references(LAB, c), limits=FAST)
     assert report.score == pytest.approx(100), report.problems
+
+
+def test_check_reuses_earlier_steps_until_their_cell_runs_again(tiny_case, capsys):
+    ns = _namespace(COUNTING, tiny_case.public)
+    check("read", lab=LAB, namespace=ns)
+    check("clean", lab=LAB, namespace=ns)
+    check("total", lab=LAB, namespace=ns)
+    assert len(ns["CALLS"]) == 1  # the checked step runs, the steps it needs are reused
+    check("read", lab=LAB, namespace=ns)
+    assert len(ns["CALLS"]) == 2  # checking a step runs it again
+    exec(compile(COUNTING.split("def clean")[0], "cell", "exec"), ns)  # the cell runs again
+    ns["CALLS"].append(0)
+    before = len(ns["CALLS"])
+    assert check("total", lab=LAB, namespace=ns).status == "passed"
+    assert len(ns["CALLS"]) == before + 1  # a redefined function is run, not reused
