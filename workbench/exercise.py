@@ -652,8 +652,11 @@ def _check_in_process(
                 s, SKIPPED, t("skipped: needs step {step} first", step=blocked[0]), lang
             )
             return
-        key = (namespace.get(s.function), str(public),
-               tuple(id(produced[n]) for n in s.step_inputs))
+        key = (
+            namespace.get(s.function),
+            str(public),
+            tuple(id(produced[n]) for n in s.step_inputs),
+        )
         kept = cache.get(s.id)
         if s.id != step.id and kept is not None and kept[0] == key and key[0] is not None:
             produced[s.id] = kept[1]

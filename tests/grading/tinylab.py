@@ -82,9 +82,7 @@ def _clean_count(output: Any, ctx: CheckContext) -> CheckResult:
     return CheckResult(
         "kept",
         ok,
-        "every real reading kept"
-        if ok
-        else f"{len(output)} rows kept, the clean file has {want}",
+        "every real reading kept" if ok else f"{len(output)} rows kept, the clean file has {want}",
     )
 
 

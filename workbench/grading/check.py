@@ -218,8 +218,12 @@ def stamp_case_id(lab: Lab, path: Path, case_id: str) -> bool:
     """Write ``case_id`` into a JSON submission file (a top-level ``case_id`` field) when the
     lab still reads the file afterwards; restore the file otherwise. True when stamped."""
     path = Path(path)
-    if not case_id or path.suffix.lower() != ".json" or not path.is_file() \
-            or path.stat().st_size > MAX_CASE_ID_BYTES:
+    if (
+        not case_id
+        or path.suffix.lower() != ".json"
+        or not path.is_file()
+        or path.stat().st_size > MAX_CASE_ID_BYTES
+    ):
         return False
     original = path.read_bytes()
     try:
@@ -228,8 +232,10 @@ def stamp_case_id(lab: Lab, path: Path, case_id: str) -> bool:
         return False
     if not isinstance(data, dict) or "case_id" in data:
         return False
-    path.write_text(json.dumps({"case_id": case_id, **data}, indent=1, ensure_ascii=False)
-                    + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps({"case_id": case_id, **data}, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     try:
         lab.read_submission(path)
     except Exception:  # a strict reader: keep the file as the lab wrote it
