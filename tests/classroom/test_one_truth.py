@@ -103,3 +103,25 @@ def test_the_drilldown_shows_the_counting_grade_and_the_history(course, tmp_path
         nothing = " ".join(visible_texts(raw("s03", "logistics")))
     assert "upload" in texts and "batch grading" in texts and "counts" in texts
     assert "No submission yet." in nothing
+
+
+def test_the_full_report_in_the_drilldown_shows_the_hidden_case_rows(course, tmp_path):
+    """Code is graded on fresh cases too (criteria marked hidden): the instructor's full
+    report lists those rows, so the rows add up to the score shown."""
+    from dataclasses import replace
+
+    from workbench.app import create_app, instructor
+    from workbench.app.textcheck import visible_texts
+    from workbench.grading.report import Criterion
+
+    own = upload("s02", tmp_path)
+    fresh = Criterion("hidden_route_duration", "Fresh cases: Route duration", 12.5, 25.0,
+                      "Your code on 2 fresh case(s) earned half.", hidden=True)
+    code = replace(own, criteria=[*own.criteria, fresh], score=own.score + 12.5,
+                   submission="s02.py")
+    gradebook().record(code, student="s02", digest="code")
+    raw = instructor.drilldown.__wrapped__
+    with create_app().server.test_request_context("/instructor"):
+        texts = list(visible_texts(raw("s02", "logistics")))
+    full = texts[texts.index("Full report"):texts.index("Attempts")]
+    assert "Fresh cases: Route duration" in full, full
