@@ -46,6 +46,7 @@ def wait_for_port(port: int, seconds: float = 30, proc: subprocess.Popen | None 
 
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
+
 @dataclass
 class Postgres:
     """A running throwaway PostgreSQL server; :meth:`database` makes an empty database."""
@@ -62,10 +63,12 @@ class Postgres:
         import psycopg
 
         name = f"t_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"'
-                         + (f' TEMPLATE "{template}"' if template else ""))
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(
+                f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+            )
         self.databases.append(name)
         return self.url(name)
 
@@ -108,14 +111,49 @@ def start_postgres() -> tuple[Postgres | None, str]:
     port = free_port()
     data, log = folder / "data", folder / "server.log"
     try:
-        subprocess.run(_as_server_user([str(bindir / "initdb"), "-D", str(data), "-A", "trust",
-                                        "-U", "postgres", "--no-sync", "-E", "UTF8"]),
-                       check=True, capture_output=True, timeout=120)
-        options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(data), "-l",
-                                        str(log), "-o", options, "-w", "-t", "60", "start"]),
-                       check=True, capture_output=True, timeout=90)
+        subprocess.run(
+            _as_server_user(
+                [
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        options = (
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        subprocess.run(
+            _as_server_user(
+                [
+                    str(bindir / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(log),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
+            timeout=90,
+        )
     except (subprocess.SubprocessError, OSError, RuntimeError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
         shutil.rmtree(folder, ignore_errors=True)
@@ -125,9 +163,13 @@ def start_postgres() -> tuple[Postgres | None, str]:
 
 def stop_postgres(server: Postgres) -> None:
     bindir = _postgres_bin()
-    subprocess.run(_as_server_user([str(bindir / "pg_ctl"), "-D", str(server.folder / "data"),
-                                    "-m", "immediate", "stop"]),
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        _as_server_user(
+            [str(bindir / "pg_ctl"), "-D", str(server.folder / "data"), "-m", "immediate", "stop"]
+        ),
+        capture_output=True,
+        timeout=60,
+    )
     shutil.rmtree(server.folder, ignore_errors=True)
 
 
@@ -153,6 +195,7 @@ def db_url(request, tmp_path) -> str:
 
 # ---- Redis ------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """A Redis server (Debian redis-server) on loopback, no persistence."""
@@ -161,9 +204,23 @@ def redis_url() -> Iterator[str]:
         pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
     port = free_port()
     folder = tempfile.mkdtemp(prefix="workbench-redis-")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", folder],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_for_port(port, 20, proc)
     except (TimeoutError, RuntimeError) as exc:
@@ -178,6 +235,7 @@ def redis_url() -> Iterator[str]:
 
 
 # ---- Dask -------------------------------------------------------------------------------------
+
 
 @dataclass
 class DaskCluster:
@@ -210,17 +268,50 @@ def start_dask(cwd: Path, workers: int = 2, *, nthreads: int = 1) -> DaskCluster
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     scheduler = subprocess.Popen(
-        [str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-         "--dashboard-address", f"127.0.0.1:{dashboard}", "--no-show"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
+        [
+            str(dask),
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dashboard-address",
+            f"127.0.0.1:{dashboard}",
+            "--no-show",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     wait_for_port(port, 60, scheduler)
-    procs = [subprocess.Popen(
-        [str(dask), "worker", address, "--nworkers", "1", "--nthreads", str(nthreads),
-         "--host", "127.0.0.1", "--no-dashboard", "--local-directory", str(cwd / f"w{k}"),
-         "--death-timeout", "30"],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True) for k in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [
+                str(dask),
+                "worker",
+                address,
+                "--nworkers",
+                "1",
+                "--nthreads",
+                str(nthreads),
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+                "--local-directory",
+                str(cwd / f"w{k}"),
+                "--death-timeout",
+                "30",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        for k in range(workers)
+    ]
     cluster = DaskCluster(address, scheduler, procs, cwd)
     from distributed import Client
 

@@ -52,8 +52,10 @@ from workbench.grading.report import GradeReport
 DB_ENV = "WORKBENCH_DB"
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCES = ("browser", "batch")
-COUNTING_RULE = ("the latest valid attempt counts (browser upload or batch alike); with no "
-                 "valid attempt, the latest attempt")
+COUNTING_RULE = (
+    "the latest valid attempt counts (browser upload or batch alike); with no "
+    "valid attempt, the latest attempt"
+)
 
 
 class Base(DeclarativeBase):
@@ -209,6 +211,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 # ---- migrations -------------------------------------------------------------------------------
 
+
 def alembic_config(url: str | None = None) -> Any:
     """The Alembic configuration of the gradebook (``script_location`` inside the package)."""
     from alembic.config import Config
@@ -257,8 +260,9 @@ def migrate(engine: Engine) -> None:
 class _migration_lock:
     def __init__(self, engine: Engine):
         database = engine.url.database if engine.dialect.name == "sqlite" else None
-        self.path = Path(f"{database}.migrate-lock") if database and database != ":memory:" \
-            else None
+        self.path = (
+            Path(f"{database}.migrate-lock") if database and database != ":memory:" else None
+        )
         self.file: Any = None
 
     def __enter__(self) -> None:
@@ -273,6 +277,7 @@ class _migration_lock:
 
 
 # ---- the gradebook ----------------------------------------------------------------------------
+
 
 class Gradebook:
     """Grades of every student, lab and case; safe to reopen and to resume."""
@@ -292,19 +297,29 @@ class Gradebook:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def record(self, report: GradeReport, *, student: str, digest: str = "",
-               grader: str = "") -> StoredGrade:
+    def record(
+        self, report: GradeReport, *, student: str, digest: str = "", grader: str = ""
+    ) -> StoredGrade:
         """Store a batch's grade of ``student``'s file: one attempt per (case, file digest) —
         grading the same file again replaces that attempt's report and keeps its time — then
         select the grade that counts. Return the grade that counts now."""
-        return self.add_attempt(report, student=student, digest=digest, grader=grader,
-                                source="batch")
+        return self.add_attempt(
+            report, student=student, digest=digest, grader=grader, source="batch"
+        )
 
-    def add_attempt(self, report: GradeReport, *, student: str, digest: str, grader: str = "",
-                    source: str = "browser", at: datetime | None = None,
-                    filename: str | None = None, public_score: float | None = None,
-                    check: Callable[[Session, AttemptRow], None] | None = None,
-                    ) -> StoredGrade:
+    def add_attempt(
+        self,
+        report: GradeReport,
+        *,
+        student: str,
+        digest: str,
+        grader: str = "",
+        source: str = "browser",
+        at: datetime | None = None,
+        filename: str | None = None,
+        public_score: float | None = None,
+        check: Callable[[Session, AttemptRow], None] | None = None,
+    ) -> StoredGrade:
         """Store one attempt and select the grade that counts (:data:`COUNTING_RULE`), in one
         transaction. ``check(session, row)`` runs after the attempt is written and may raise
         to take it back (the daily limit is counted that way). A ``batch`` attempt of a file
@@ -315,16 +330,32 @@ class Gradebook:
         with Session(self.engine) as session, session.begin():
             if public_score is None:
                 public_score = _public_score(session, report)
-            values = dict(lab=report.lab, student=student, case_id=report.case_id,
-                          filename=(filename or report.submission)[:200], digest=digest,
-                          grader=grader, score=report.score, public_score=public_score,
-                          valid=report.valid, report=report.to_dict(), source=source)
+            values = dict(
+                lab=report.lab,
+                student=student,
+                case_id=report.case_id,
+                filename=(filename or report.submission)[:200],
+                digest=digest,
+                grader=grader,
+                score=report.score,
+                public_score=public_score,
+                valid=report.valid,
+                report=report.to_dict(),
+                source=source,
+            )
             row = None
             if source == "batch":
-                row = session.scalars(select(AttemptRow).where(
-                    AttemptRow.lab == report.lab, AttemptRow.student == student,
-                    AttemptRow.case_id == report.case_id, AttemptRow.source == "batch",
-                    AttemptRow.digest == digest).order_by(AttemptRow.id.desc())).first()
+                row = session.scalars(
+                    select(AttemptRow)
+                    .where(
+                        AttemptRow.lab == report.lab,
+                        AttemptRow.student == student,
+                        AttemptRow.case_id == report.case_id,
+                        AttemptRow.source == "batch",
+                        AttemptRow.digest == digest,
+                    )
+                    .order_by(AttemptRow.id.desc())
+                ).first()
             if row is None:
                 row = AttemptRow(**values, at=at, day=at.astimezone(UTC).date().isoformat())
                 session.add(row)
@@ -336,23 +367,40 @@ class Gradebook:
                 check(session, row)
             return self._select_counting(session, report.lab, report.case_id, student)
 
-    def _select_counting(self, session: Session, lab: str, case_id: str,
-                         student: str) -> StoredGrade:
+    def _select_counting(
+        self, session: Session, lab: str, case_id: str, student: str
+    ) -> StoredGrade:
         if self.engine.dialect.name == "postgresql":  # one selection at a time per student
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
-                            {"k": f"{lab}/{case_id}/{student}"})
-        rows = session.scalars(select(AttemptRow).where(
-            AttemptRow.lab == lab, AttemptRow.case_id == case_id,
-            AttemptRow.student == student)).all()
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
+                {"k": f"{lab}/{case_id}/{student}"},
+            )
+        rows = session.scalars(
+            select(AttemptRow).where(
+                AttemptRow.lab == lab, AttemptRow.case_id == case_id, AttemptRow.student == student
+            )
+        ).all()
         chosen = max(rows, key=lambda r: (r.valid, _aware(r.at), r.id))
         report = GradeReport.from_dict(chosen.report)
-        values = dict(lab=lab, case_id=case_id, student=student, submission=report.submission,
-                      digest=chosen.digest, grader=chosen.grader, score=chosen.score,
-                      max_score=report.max_score, valid=chosen.valid, report=chosen.report,
-                      updated=_aware(chosen.at), attempt_id=chosen.id)
-        grade = session.scalars(select(GradeRow).where(
-            GradeRow.lab == lab, GradeRow.case_id == case_id,
-            GradeRow.student == student).with_for_update()).first()
+        values = dict(
+            lab=lab,
+            case_id=case_id,
+            student=student,
+            submission=report.submission,
+            digest=chosen.digest,
+            grader=chosen.grader,
+            score=chosen.score,
+            max_score=report.max_score,
+            valid=chosen.valid,
+            report=chosen.report,
+            updated=_aware(chosen.at),
+            attempt_id=chosen.id,
+        )
+        grade = session.scalars(
+            select(GradeRow)
+            .where(GradeRow.lab == lab, GradeRow.case_id == case_id, GradeRow.student == student)
+            .with_for_update()
+        ).first()
         if grade is None:
             session.add(GradeRow(**values))
         else:
@@ -364,8 +412,9 @@ class Gradebook:
 
     @staticmethod
     def _select(lab: str, case_id: str, student: str) -> Any:
-        return select(GradeRow).where(GradeRow.lab == lab, GradeRow.case_id == case_id,
-                                      GradeRow.student == student)
+        return select(GradeRow).where(
+            GradeRow.lab == lab, GradeRow.case_id == case_id, GradeRow.student == student
+        )
 
     def get(self, lab: str, case_id: str, student: str) -> StoredGrade | None:
         """The grade that counts for ``student`` on ``case_id``, if any."""
@@ -373,19 +422,32 @@ class Gradebook:
             row = session.scalars(self._select(lab, case_id, student)).first()
             return _stored(row) if row else None
 
-    def graded_file(self, lab: str, case_id: str, student: str, digest: str,
-                    ) -> StoredGrade | None:
+    def graded_file(
+        self,
+        lab: str,
+        case_id: str,
+        student: str,
+        digest: str,
+    ) -> StoredGrade | None:
         """The batch attempt of this very file (same digest), if it was graded before: what a
         batch rerun resumes from."""
         with Session(self.engine) as session:
-            row = session.scalars(select(AttemptRow).where(
-                AttemptRow.lab == lab, AttemptRow.case_id == case_id,
-                AttemptRow.student == student, AttemptRow.source == "batch",
-                AttemptRow.digest == digest).order_by(AttemptRow.id.desc())).first()
+            row = session.scalars(
+                select(AttemptRow)
+                .where(
+                    AttemptRow.lab == lab,
+                    AttemptRow.case_id == case_id,
+                    AttemptRow.student == student,
+                    AttemptRow.source == "batch",
+                    AttemptRow.digest == digest,
+                )
+                .order_by(AttemptRow.id.desc())
+            ).first()
             if row is None:
                 return None
-            return StoredGrade(student, GradeReport.from_dict(row.report), row.digest,
-                               _aware(row.at), row.grader)
+            return StoredGrade(
+                student, GradeReport.from_dict(row.report), row.digest, _aware(row.at), row.grader
+            )
 
     def has(self, lab: str, case_id: str, student: str, *, digest: str | None = None) -> bool:
         """Whether a grade exists (and, given ``digest``, for that exact submission file)."""
@@ -413,46 +475,87 @@ class Gradebook:
 
     def attempts(self, lab: str, student: str | None = None) -> list[StoredAttempt]:
         """Attempts of ``lab`` (of one student), oldest first, each saying if it counts."""
-        query = select(AttemptRow).where(AttemptRow.lab == lab).order_by(AttemptRow.at,
-                                                                          AttemptRow.id)
+        query = (
+            select(AttemptRow).where(AttemptRow.lab == lab).order_by(AttemptRow.at, AttemptRow.id)
+        )
         if student is not None:
             query = query.where(AttemptRow.student == student)
         with Session(self.engine) as session:
-            counting = set(session.scalars(select(GradeRow.attempt_id).where(
-                GradeRow.lab == lab)))
-            return [StoredAttempt(r.id, r.student, _aware(r.at), r.source, r.filename,
-                                  r.digest, r.grader, r.score, r.public_score, r.valid,
-                                  r.id in counting, GradeReport.from_dict(r.report))
-                    for r in session.scalars(query)]
+            counting = set(session.scalars(select(GradeRow.attempt_id).where(GradeRow.lab == lab)))
+            return [
+                StoredAttempt(
+                    r.id,
+                    r.student,
+                    _aware(r.at),
+                    r.source,
+                    r.filename,
+                    r.digest,
+                    r.grader,
+                    r.score,
+                    r.public_score,
+                    r.valid,
+                    r.id in counting,
+                    GradeReport.from_dict(r.report),
+                )
+                for r in session.scalars(query)
+            ]
 
     def counting_scores(self, lab: str) -> list[tuple[str, float, float, datetime]]:
         """``(student, score, public score, time)`` of every counting attempt of ``lab``: what
         the leaderboard ranks (reads the scores only, never the stored reports)."""
-        query = (select(AttemptRow.student, AttemptRow.score, AttemptRow.public_score,
-                        AttemptRow.at)
-                 .join(GradeRow, GradeRow.attempt_id == AttemptRow.id)
-                 .where(GradeRow.lab == lab).order_by(AttemptRow.student))
+        query = (
+            select(AttemptRow.student, AttemptRow.score, AttemptRow.public_score, AttemptRow.at)
+            .join(GradeRow, GradeRow.attempt_id == AttemptRow.id)
+            .where(GradeRow.lab == lab)
+            .order_by(AttemptRow.student)
+        )
         with Session(self.engine) as session:
-            return [(s, score, public, _aware(at))
-                    for s, score, public, at in session.execute(query)]
+            return [
+                (s, score, public, _aware(at)) for s, score, public, at in session.execute(query)
+            ]
 
     def frame(self, lab: str | None = None) -> pd.DataFrame:
         """The gradebook as a table: one row per grade, one ``points_<metric>`` column each,
         and ``similar_to`` (the flagged near copies, for review; see :meth:`similarity`)."""
         rows = []
-        similar = {(g_lab, student): text for g_lab in ({lab} if lab else self._similar_labs())
-                   for student, text in self.similarity(g_lab).items()}
+        similar = {
+            (g_lab, student): text
+            for g_lab in ({lab} if lab else self._similar_labs())
+            for student, text in self.similarity(g_lab).items()
+        }
         for g in self.all(lab):
             r = g.report
-            row = {"lab": r.lab, "case_id": r.case_id, "student": g.student,
-                   "submission": r.submission, "valid": r.valid, "score": r.score,
-                   "max_score": r.max_score, "problems": len(r.problems), "updated": g.updated,
-                   "similar_to": similar.get((r.lab, g.student), "")}
+            row = {
+                "lab": r.lab,
+                "case_id": r.case_id,
+                "student": g.student,
+                "submission": r.submission,
+                "valid": r.valid,
+                "score": r.score,
+                "max_score": r.max_score,
+                "problems": len(r.problems),
+                "updated": g.updated,
+                "similar_to": similar.get((r.lab, g.student), ""),
+            }
             row.update({f"points_{c.name}": c.points for c in r.criteria})
             rows.append(row)
-        return pd.DataFrame(rows, columns=None if rows else
-                            ["lab", "case_id", "student", "submission", "valid", "score",
-                             "max_score", "problems", "updated", "similar_to"])
+        return pd.DataFrame(
+            rows,
+            columns=None
+            if rows
+            else [
+                "lab",
+                "case_id",
+                "student",
+                "submission",
+                "valid",
+                "score",
+                "max_score",
+                "problems",
+                "updated",
+                "similar_to",
+            ],
+        )
 
     # -- similarity flags (workbench similarity) ------------------------------------------------
 
@@ -468,13 +571,19 @@ class Gradebook:
                     if (a, b) in seen or a.startswith("solution:"):
                         continue
                     seen.add((a, b))
-                    session.add(SimilarityRow(lab=lab, student=a, other=b, share=float(share),
-                                              page=page, checked=now))
+                    session.add(
+                        SimilarityRow(
+                            lab=lab, student=a, other=b, share=float(share), page=page, checked=now
+                        )
+                    )
 
     def similarity(self, lab: str) -> dict[str, str]:
         """``{student: "bob 98%, solution:notebook.ipynb 81%"}``: the flags of ``lab``."""
-        query = (select(SimilarityRow).where(SimilarityRow.lab == lab)
-                 .order_by(SimilarityRow.student, SimilarityRow.share.desc()))
+        query = (
+            select(SimilarityRow)
+            .where(SimilarityRow.lab == lab)
+            .order_by(SimilarityRow.student, SimilarityRow.share.desc())
+        )
         found: dict[str, list[str]] = {}
         with Session(self.engine) as session:
             for row in session.scalars(query):
@@ -491,13 +600,16 @@ class Gradebook:
         """Store ``{student: (case_id, fields)}`` as the roster of ``lab`` (upsert per student;
         students missing from ``entries`` are kept: a roster only grows)."""
         with Session(self.engine) as session, session.begin():
-            rows = {r.student: r for r in session.scalars(
-                select(StudentRow).where(StudentRow.lab == lab))}
+            rows = {
+                r.student: r
+                for r in session.scalars(select(StudentRow).where(StudentRow.lab == lab))
+            }
             for student, (case_id, fields) in entries.items():
                 row = rows.get(student)
                 if row is None:
-                    session.add(StudentRow(lab=lab, student=student, case_id=case_id,
-                                           fields=dict(fields)))
+                    session.add(
+                        StudentRow(lab=lab, student=student, case_id=case_id, fields=dict(fields))
+                    )
                 else:
                     row.case_id, row.fields = case_id, dict(fields)
 
@@ -505,19 +617,28 @@ class Gradebook:
         """``{student: {"case_id": ..., **fields}}`` of ``lab``, ordered by student."""
         query = select(StudentRow).where(StudentRow.lab == lab).order_by(StudentRow.student)
         with Session(self.engine) as session:
-            return {r.student: {**r.fields, "case_id": r.case_id}
-                    for r in session.scalars(query)}
+            return {r.student: {**r.fields, "case_id": r.case_id} for r in session.scalars(query)}
 
-    def set_assignment(self, lab: str, *, due: datetime | None = None,
-                       daily_limit: int | None = None, public_metrics: list[str] | None = None,
-                       defaults: dict[str, Any] | None = None) -> None:
+    def set_assignment(
+        self,
+        lab: str,
+        *,
+        due: datetime | None = None,
+        daily_limit: int | None = None,
+        public_metrics: list[str] | None = None,
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
         """Store how ``lab``'s assignment runs (the row the web app shows). A value given as
         None keeps the stored one, or for a new assignment takes ``defaults[name]``."""
-        given = {k: v for k, v in dict(due=due, daily_limit=daily_limit,
-                                       public_metrics=public_metrics).items() if v is not None}
+        given = {
+            k: v
+            for k, v in dict(
+                due=due, daily_limit=daily_limit, public_metrics=public_metrics
+            ).items()
+            if v is not None
+        }
         with Session(self.engine) as session, session.begin():
-            row = session.scalars(select(AssignmentRow).where(AssignmentRow.lab == lab)
-                                  ).first()
+            row = session.scalars(select(AssignmentRow).where(AssignmentRow.lab == lab)).first()
             if row is None:
                 values = {**(defaults or {}), **given}
                 missing = {"due", "daily_limit", "public_metrics"} - set(values)
@@ -530,8 +651,9 @@ class Gradebook:
 
 
 def _public_score(session: Session, report: GradeReport) -> float:
-    public = session.scalar(select(AssignmentRow.public_metrics).where(
-        AssignmentRow.lab == report.lab))
+    public = session.scalar(
+        select(AssignmentRow.public_metrics).where(AssignmentRow.lab == report.lab)
+    )
     return sum(c.points for c in report.criteria if c.name in (public or ()))
 
 
@@ -540,8 +662,13 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _stored(row: GradeRow) -> StoredGrade:
-    return StoredGrade(row.student, GradeReport.from_dict(row.report), row.digest,
-                       _aware(row.updated), row.grader or "")
+    return StoredGrade(
+        row.student,
+        GradeReport.from_dict(row.report),
+        row.digest,
+        _aware(row.updated),
+        row.grader or "",
+    )
 
 
 def check_database(url_or_path: str | Path) -> None:
@@ -551,13 +678,16 @@ def check_database(url_or_path: str | Path) -> None:
     try:
         Gradebook(url_or_path).close()
     except ModuleNotFoundError as exc:
-        raise ValueError(f"{_safe(url_or_path)}: the database driver is not installed "
-                         f"({exc.name}); for PostgreSQL install the `postgres` extra "
-                         "(pip install 'lab-workbench[postgres]')") from None
+        raise ValueError(
+            f"{_safe(url_or_path)}: the database driver is not installed "
+            f"({exc.name}); for PostgreSQL install the `postgres` extra "
+            "(pip install 'lab-workbench[postgres]')"
+        ) from None
     except (ArgumentError, SQLAlchemyError, OSError) as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise ValueError(f"{_safe(url_or_path)}: the gradebook database cannot be opened "
-                         f"({detail})") from None
+        raise ValueError(
+            f"{_safe(url_or_path)}: the gradebook database cannot be opened ({detail})"
+        ) from None
 
 
 def _safe(url_or_path: str | Path) -> str:

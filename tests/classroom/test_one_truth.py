@@ -28,8 +28,10 @@ def batch(tmp_path, files: dict[str, bytes | None]) -> None:
     with zipfile.ZipFile(archive, "w") as zf:
         for student, content in files.items():
             if content is None:
-                plan = write_plan(dispatcher(load_instance(student_case(LAB, student))),
-                                  tmp_path / f"{student}.json")
+                plan = write_plan(
+                    dispatcher(load_instance(student_case(LAB, student))),
+                    tmp_path / f"{student}.json",
+                )
                 content = plan.read_bytes()
             zf.writestr(f"{student}.json", content)
     folder = grading.unpack_class_zip(archive, tmp_path / f"unpacked-{len(files)}")
@@ -46,8 +48,10 @@ def upload(student, tmp_path, *, broken: bool = False, when=None):
 
 
 def exports() -> dict[str, list[list[str]]]:
-    return {fmt: list(csv.reader(io.StringIO(grading.export_bytes(fmt, LAB)[1].decode(
-        "utf-8-sig")))) for fmt in FORMATS}
+    return {
+        fmt: list(csv.reader(io.StringIO(grading.export_bytes(fmt, LAB)[1].decode("utf-8-sig"))))
+        for fmt in FORMATS
+    }
 
 
 def test_batch_and_browser_resolve_by_the_rule_everywhere(course, tmp_path):
@@ -70,8 +74,10 @@ def test_batch_and_browser_resolve_by_the_rule_everywhere(course, tmp_path):
     assert scores["s02"] == pytest.approx(round(s02.score, 2))
     assert list(table["valid"]) == [True, True, None]  # s03: no submission, still a row
 
-    board = {r["student"]: r["score"] for r in leaderboard("logistics", settings_of(
-        "logistics"), private=True)}
+    board = {
+        r["student"]: r["score"]
+        for r in leaderboard("logistics", settings_of("logistics"), private=True)
+    }
     assert board == {"s01": pytest.approx(s01.score), "s02": pytest.approx(s02.score)}
 
     files = exports()
@@ -87,7 +93,9 @@ def test_batch_and_browser_resolve_by_the_rule_everywhere(course, tmp_path):
 
     history = book.attempts("logistics", "s01")
     assert [(a.source, a.valid, a.counts) for a in history] == [
-        ("browser", True, True), ("batch", False, False)]
+        ("browser", True, True),
+        ("batch", False, False),
+    ]
 
 
 def test_the_drilldown_shows_the_counting_grade_and_the_history(course, tmp_path):
@@ -115,13 +123,20 @@ def test_the_full_report_in_the_drilldown_shows_the_hidden_case_rows(course, tmp
     from workbench.grading.report import Criterion
 
     own = upload("s02", tmp_path)
-    fresh = Criterion("hidden_route_duration", "Fresh cases: Route duration", 12.5, 25.0,
-                      "Your code on 2 fresh case(s) earned half.", hidden=True)
-    code = replace(own, criteria=[*own.criteria, fresh], score=own.score + 12.5,
-                   submission="s02.py")
+    fresh = Criterion(
+        "hidden_route_duration",
+        "Fresh cases: Route duration",
+        12.5,
+        25.0,
+        "Your code on 2 fresh case(s) earned half.",
+        hidden=True,
+    )
+    code = replace(
+        own, criteria=[*own.criteria, fresh], score=own.score + 12.5, submission="s02.py"
+    )
     gradebook().record(code, student="s02", digest="code")
     raw = instructor.drilldown.__wrapped__
     with create_app().server.test_request_context("/instructor"):
         texts = list(visible_texts(raw("s02", "logistics")))
-    full = texts[texts.index("Full report"):texts.index("Attempts")]
+    full = texts[texts.index("Full report") : texts.index("Attempts")]
     assert "Fresh cases: Route duration" in full, full

@@ -13,13 +13,16 @@ import pytest
 
 from workbench.app import callbacks
 
-SHOW = ("from workbench.app.callbacks import cache_dir; import os, stat; d = cache_dir(); "
-        "print(d, oct(stat.S_IMODE(d.stat().st_mode)), d.stat().st_uid == os.geteuid())")
+SHOW = (
+    "from workbench.app.callbacks import cache_dir; import os, stat; d = cache_dir(); "
+    "print(d, oct(stat.S_IMODE(d.stat().st_mode)), d.stat().st_uid == os.geteuid())"
+)
 
 
 def folder_of_a_new_process(env: dict[str, str]) -> tuple[str, str, str]:
-    done = subprocess.run([sys.executable, "-c", SHOW], capture_output=True, text=True,
-                          env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW], capture_output=True, text=True, env=env, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return tuple(done.stdout.split())
 
@@ -58,8 +61,17 @@ def test_serve_says_why_it_refuses_a_shared_jobs_folder(tmp_path):
     folder.mkdir()
     folder.chmod(0o777)
     env = {**os.environ, callbacks.JOBS_ENV: str(folder)}
-    done = subprocess.run([str(__import__("pathlib").Path(sys.executable).with_name(
-        "workbench")), "serve", "--port", "1"], capture_output=True, text=True, env=env,
-        timeout=180)
+    done = subprocess.run(
+        [
+            str(__import__("pathlib").Path(sys.executable).with_name("workbench")),
+            "serve",
+            "--port",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+    )
     assert done.returncode != 0 and "open to other users" in done.stderr
     assert "Traceback" not in done.stderr

@@ -18,9 +18,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def test_portal_password_stays_out_of_robot_logs(tmp_path):
     case = LAB.make_case(3, "tiny", out=tmp_path / "case")
     out = tmp_path / "robot"
-    done = subprocess.run([sys.executable, "-m", "robot", "--loglevel", "TRACE", "--variable",
-                           f"CASE:{case.public}", "--outputdir", str(out), str(ROBOT_FILE)],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "robot",
+            "--loglevel",
+            "TRACE",
+            "--variable",
+            f"CASE:{case.public}",
+            "--outputdir",
+            str(out),
+            str(ROBOT_FILE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     for name in ("output.xml", "log.html"):
         text = (out / name).read_text(encoding="utf-8")

@@ -33,8 +33,7 @@ STUDENTS = ("s01", "s02", "s03")
 
 
 def run(*args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([WORKBENCH, *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    done = subprocess.run([WORKBENCH, *args], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stderr + done.stdout
 
@@ -43,14 +42,31 @@ def make_course(tmp_path: Path, env: dict[str, str], db: str | None) -> Path:
     """The documented way, with the CLI only: assign, then an instructor account."""
     roster = tmp_path / "roster.csv"
     with roster.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f).writerows([["student_id", "name", "email"],
-                                 *([s, f"Student {s}", f"{s}@school.edu"] for s in STUDENTS)])
+        csv.writer(f).writerows(
+            [
+                ["student_id", "name", "email"],
+                *([s, f"Student {s}", f"{s}@school.edu"] for s in STUDENTS),
+            ]
+        )
     course = tmp_path / "course"
     extra = ["--db", db] if db else []
-    run("assign", "logistics", "--roster", str(roster), "--out", str(course), "--size", "tiny",
-        "--hidden", "0", "--daily-limit", "3", *extra, env=env)
-    run("user", *extra, "add", "teacher", "--course", str(course), "--password", PASSWORD,
-        env=env)
+    run(
+        "assign",
+        "logistics",
+        "--roster",
+        str(roster),
+        "--out",
+        str(course),
+        "--size",
+        "tiny",
+        "--hidden",
+        "0",
+        "--daily-limit",
+        "3",
+        *extra,
+        env=env,
+    )
+    run("user", *extra, "add", "teacher", "--course", str(course), "--password", PASSWORD, env=env)
     return course
 
 
@@ -58,9 +74,23 @@ def make_course(tmp_path: Path, env: dict[str, str], db: str | None) -> Path:
 def serving(course: Path, env: dict[str, str], *extra: str) -> Iterator[str]:
     port = free_port()
     log = (course.parent / f"serve-{port}.log").open("w")
-    proc = subprocess.Popen([WORKBENCH, "serve", "--course", str(course), "--port", str(port),
-                             "--threads", "4", *extra], env=env, stdout=log, stderr=log,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            WORKBENCH,
+            "serve",
+            "--course",
+            str(course),
+            "--port",
+            str(port),
+            "--threads",
+            "4",
+            *extra,
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     try:
         wait_for_port(port, 120, proc)
         yield f"http://127.0.0.1:{port}"
@@ -85,10 +115,20 @@ def plan_for(course: Path, student: str, out: Path) -> Path:
 
 
 def class_code_of(course: Path, env: dict[str, str]) -> str:
-    code = subprocess.run([sys.executable, "-c", "import sys, pathlib; from workbench.assign "
-                           "import Course; from workbench.classroom.course import class_code; "
-                           "print(class_code(Course(pathlib.Path(sys.argv[1]))))", str(course)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    code = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pathlib; from workbench.assign "
+            "import Course; from workbench.classroom.course import class_code; "
+            "print(class_code(Course(pathlib.Path(sys.argv[1]))))",
+            str(course),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert code.returncode == 0, code.stderr
     return code.stdout.strip()
 
@@ -149,22 +189,45 @@ def test_cli_course_served_from_its_database(backend, request, browser, tmp_path
         assert [a.source for a in book.attempts("logistics", "s01")] == ["browser"]
 
 
-def test_two_serving_processes_share_postgresql_and_redis(postgres, redis_url, browser,  # noqa: F811
-                                                          tmp_path):
+def test_two_serving_processes_share_postgresql_and_redis(
+    postgres,
+    redis_url,
+    browser,  # noqa: F811
+    tmp_path,
+):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     db = postgres.database()
     course = make_course(tmp_path, env, db)
     code = class_code_of(course, env)
-    jobs_env = {**env, "WORKBENCH_JOBS": redis_url, "WORKBENCH_DB": db,
-                "WORKBENCH_COURSE": str(course)}
+    jobs_env = {
+        **env,
+        "WORKBENCH_JOBS": redis_url,
+        "WORKBENCH_DB": db,
+        "WORKBENCH_COURSE": str(course),
+    }
     log = (tmp_path / "serve-celery.log").open("w")  # shown with the servers' logs on failure
-    worker = subprocess.Popen([str(Path(sys.executable).with_name("celery")), "-A",
-                               "workbench.app.worker", "worker", "--concurrency", "2",
-                               "--loglevel", "INFO"], env=jobs_env, cwd=tmp_path,
-                              stdout=log, stderr=log, start_new_session=True)
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("celery")),
+            "-A",
+            "workbench.app.worker",
+            "worker",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+        ],
+        env=jobs_env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+    )
     try:
-        with serving(course, env, "--db", db, "--jobs", redis_url) as one, \
-                serving(course, env, "--db", db, "--jobs", redis_url) as two:
+        with (
+            serving(course, env, "--db", db, "--jobs", redis_url) as one,
+            serving(course, env, "--db", db, "--jobs", redis_url) as two,
+        ):
             for base, student in ((one, "s01"), (two, "s02")):
                 browser.delete_all_cookies()
                 ui = Ui(browser, base, tmp_path / "shots")

@@ -12,8 +12,10 @@ from workbench.app import create_app
 from workbench.app.callbacks import background_manager, jobs_setting
 
 if not jobs_setting().startswith(("redis://", "rediss://", "unix://")):
-    raise SystemExit("set WORKBENCH_JOBS=redis://HOST:PORT/DB (the URL given to `workbench "
-                     "serve --jobs`) before starting Celery workers")
+    raise SystemExit(
+        "set WORKBENCH_JOBS=redis://HOST:PORT/DB (the URL given to `workbench "
+        "serve --jobs`) before starting Celery workers"
+    )
 
 dash_app = create_app()
 app = background_manager().handle  # the Celery app: `celery -A` looks for `app` first

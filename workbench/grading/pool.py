@@ -33,8 +33,9 @@ class NoWorkers(ConnectionError):
     """The Dask cluster lost every worker (or its scheduler) mid-batch."""
 
 
-def run_all(fn: Callable[[T], Any], tasks: Sequence[T], *, workers: int = 1,
-            dask: str | None = None) -> Iterator[Outcome]:
+def run_all(
+    fn: Callable[[T], Any], tasks: Sequence[T], *, workers: int = 1, dask: str | None = None
+) -> Iterator[Outcome]:
     """Run ``fn(task)`` for every task; yield ``(task, result, error)`` as each completes.
 
     ``dask`` is a scheduler address (``tcp://host:8786``); otherwise ``workers`` > 1 uses a
@@ -68,8 +69,12 @@ def die_with_parent(parent: int) -> None:
 
 def _pool(fn: Callable[[T], Any], tasks: Sequence[T], workers: int) -> Iterator[Outcome]:
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=context,
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)),
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = {pool.submit(fn, task): task for task in tasks}
         for future in as_completed(futures):
             task = futures.pop(future)
@@ -85,8 +90,10 @@ def _dask(fn: Callable[[T], Any], tasks: Sequence[T], address: str) -> Iterator[
     try:
         client = Client(address, timeout="20s")
     except (OSError, TimeoutError) as exc:
-        raise ConnectionError(f"--dask {address}: no Dask scheduler answered there ({exc}); "
-                              "start one with `dask scheduler` and `dask worker ADDRESS`") from exc
+        raise ConnectionError(
+            f"--dask {address}: no Dask scheduler answered there ({exc}); "
+            "start one with `dask scheduler` and `dask worker ADDRESS`"
+        ) from exc
     with client:
         pending = {client.submit(fn, task, pure=False): task for task in tasks}
         without_workers: float | None = None
@@ -96,8 +103,10 @@ def _dask(fn: Callable[[T], Any], tasks: Sequence[T], address: str) -> Iterator[
             except TimeoutError:
                 done = set()
             except OSError as exc:
-                raise NoWorkers(f"--dask {address}: the scheduler went away ({exc}); "
-                                f"{len(pending)} student(s) not graded") from exc
+                raise NoWorkers(
+                    f"--dask {address}: the scheduler went away ({exc}); "
+                    f"{len(pending)} student(s) not graded"
+                ) from exc
             for future in done:
                 task = pending.pop(future)
                 try:
@@ -111,8 +120,10 @@ def _dask(fn: Callable[[T], Any], tasks: Sequence[T], address: str) -> Iterator[
             try:
                 alive = len(client.scheduler_info(n_workers=-1).get("workers", {}))
             except Exception as exc:
-                raise NoWorkers(f"--dask {address}: the scheduler stopped answering ({exc}); "
-                                f"{len(pending)} student(s) not graded") from exc
+                raise NoWorkers(
+                    f"--dask {address}: the scheduler stopped answering ({exc}); "
+                    f"{len(pending)} student(s) not graded"
+                ) from exc
             if alive:
                 without_workers = None
             elif without_workers is None:
@@ -120,8 +131,10 @@ def _dask(fn: Callable[[T], Any], tasks: Sequence[T], address: str) -> Iterator[
             elif time.monotonic() - without_workers > NO_WORKER_GRACE_S:
                 for future in pending:
                     future.release()
-                raise NoWorkers(f"--dask {address}: no Dask worker left for "
-                                f"{NO_WORKER_GRACE_S:.0f} s; {len(pending)} student(s) not "
-                                "graded. Start workers (`dask worker ADDRESS`, in a folder "
-                                "that sees the course at the same path) and run the same "
-                                "command again: it resumes")
+                raise NoWorkers(
+                    f"--dask {address}: no Dask worker left for "
+                    f"{NO_WORKER_GRACE_S:.0f} s; {len(pending)} student(s) not "
+                    "graded. Start workers (`dask worker ADDRESS`, in a folder "
+                    "that sees the course at the same path) and run the same "
+                    "command again: it resumes"
+                )

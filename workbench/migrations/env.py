@@ -24,8 +24,12 @@ def _target_metadata():
 
 
 def run(connection) -> None:
-    context.configure(connection=connection, target_metadata=_target_metadata(),
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=_target_metadata(),
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -34,8 +38,11 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    url = (context.get_x_argument(as_dictionary=True).get("db")
-           or os.environ.get("WORKBENCH_DB") or config.get_main_option("sqlalchemy.url"))
+    url = (
+        context.get_x_argument(as_dictionary=True).get("db")
+        or os.environ.get("WORKBENCH_DB")
+        or config.get_main_option("sqlalchemy.url")
+    )
     if not url:
         raise SystemExit("give the database: alembic -x db=URL ... (or set WORKBENCH_DB)")
     if "://" not in url:

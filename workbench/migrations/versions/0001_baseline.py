@@ -86,8 +86,9 @@ def upgrade() -> None:
         have = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("grades")}
         if "grader" not in have:
             with op.batch_alter_table("grades") as batch:
-                batch.add_column(sa.Column("grader", sa.String(64), nullable=False,
-                                           server_default=""))
+                batch.add_column(
+                    sa.Column("grader", sa.String(64), nullable=False, server_default="")
+                )
 
 
 def downgrade() -> None:

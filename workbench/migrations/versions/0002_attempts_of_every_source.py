@@ -23,11 +23,11 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("attempts") as batch:
-        batch.add_column(sa.Column("source", sa.String(10), nullable=False,
-                                   server_default="browser"))
+        batch.add_column(
+            sa.Column("source", sa.String(10), nullable=False, server_default="browser")
+        )
         batch.add_column(sa.Column("case_id", sa.String(64), nullable=False, server_default=""))
-        batch.add_column(sa.Column("valid", sa.Boolean(), nullable=False,
-                                   server_default=sa.true()))
+        batch.add_column(sa.Column("valid", sa.Boolean(), nullable=False, server_default=sa.true()))
         batch.add_column(sa.Column("grader", sa.String(64), nullable=False, server_default=""))
     with op.batch_alter_table("grades") as batch:
         batch.add_column(sa.Column("attempt_id", sa.Integer(), nullable=True))
@@ -41,20 +41,43 @@ def _backfill(bind: sa.Connection) -> None:
     students = sa.Table("students", meta, autoload_with=bind)
     cases = {(r.lab, r.student): r.case_id for r in bind.execute(sa.select(students))}
     for row in bind.execute(sa.select(attempts)).all():
-        bind.execute(attempts.update().where(attempts.c.id == row.id).values(
-            case_id=(row.report or {}).get("case_id") or cases.get((row.lab, row.student), ""),
-            valid=bool((row.report or {}).get("valid", True))))
+        bind.execute(
+            attempts.update()
+            .where(attempts.c.id == row.id)
+            .values(
+                case_id=(row.report or {}).get("case_id") or cases.get((row.lab, row.student), ""),
+                valid=bool((row.report or {}).get("valid", True)),
+            )
+        )
     for g in bind.execute(sa.select(grades)).all():
-        match = bind.execute(sa.select(attempts.c.id).where(
-            attempts.c.lab == g.lab, attempts.c.student == g.student,
-            attempts.c.digest == g.digest).order_by(attempts.c.id.desc())).first()
+        match = bind.execute(
+            sa.select(attempts.c.id)
+            .where(
+                attempts.c.lab == g.lab,
+                attempts.c.student == g.student,
+                attempts.c.digest == g.digest,
+            )
+            .order_by(attempts.c.id.desc())
+        ).first()
         if match is None:
             updated = g.updated
-            match_id = bind.execute(attempts.insert().values(
-                lab=g.lab, student=g.student, day=str(updated)[:10], at=updated,
-                filename=(g.submission or "")[:200], digest=g.digest, score=g.score,
-                public_score=0.0, report=g.report, source="batch", case_id=g.case_id,
-                valid=g.valid, grader=g.grader)).inserted_primary_key[0]
+            match_id = bind.execute(
+                attempts.insert().values(
+                    lab=g.lab,
+                    student=g.student,
+                    day=str(updated)[:10],
+                    at=updated,
+                    filename=(g.submission or "")[:200],
+                    digest=g.digest,
+                    score=g.score,
+                    public_score=0.0,
+                    report=g.report,
+                    source="batch",
+                    case_id=g.case_id,
+                    valid=g.valid,
+                    grader=g.grader,
+                )
+            ).inserted_primary_key[0]
         else:
             match_id = match.id
         bind.execute(grades.update().where(grades.c.id == g.id).values(attempt_id=match_id))
