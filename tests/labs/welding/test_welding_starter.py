@@ -98,3 +98,25 @@ def test_solution_grades_95_on_own_and_hidden_cases(tmp_path, seed):
     failed = [s["id"] for s in report.steps if s["status"] != "passed"]
     assert not failed and report.valid, (failed, report.problems)
     assert report.score >= 95, [(c.name, c.points, c.message) for c in report.criteria]
+
+
+@pytest.mark.slow
+def test_student_notebook_runs_top_to_bottom_in_the_release_layout(tmp_path):
+    import shutil
+
+    from nbclient import NotebookClient
+
+    from workbench.exercise import RELEASE_PUBLIC
+
+    folder = tmp_path / "student"
+    LAB.make_case(23, "tiny", out=folder / RELEASE_PUBLIC.parent)
+    shutil.copy(student_notebook(LAB), folder / "notebook.ipynb")
+    nb = nbformat.read(folder / "notebook.ipynb", as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(folder)}}).execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors, errors
+    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
+                     for o in c.get("outputs", [])).lower()
+    assert "not done" in text  # the first step; the others wait for it
+    assert text.count("skipped") >= len(LAB.steps) - 1, text
