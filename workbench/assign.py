@@ -247,7 +247,10 @@ def assign(lab: Lab, roster: Roster, course: str | Path, *, size: str = "class",
     check_size(size)
     if hidden < 0:
         raise ValueError(f"hidden = {hidden} not understood; give 0 or more fresh cases")
+    from workbench.private import private_dir, tighten
+
     course = Course(Path(course))
+    private_dir(course.root)  # 0700: answer keys, secrets and the gradebook live here
     previous = _previous(course, lab.slug, size)
     secret = course_secret(course, secret_file)
     students = {**previous.get("students", {})}
@@ -265,6 +268,7 @@ def assign(lab: Lab, roster: Roster, course: str | Path, *, size: str = "class",
     data = {"lab": lab.slug, "size": size, "hidden": hidden_ids,
             "require_code": bool(require_code), "students": dict(sorted(students.items()))}
     dump_json(data, course.lab_dir(lab.slug) / "assignment.json")
+    tighten(course.instructor)  # cases with their keys, hidden cases, references: 0700/0600
     with Gradebook(course_database(course.gradebook_path)) as book:
         book.set_roster(lab.slug, {s: (v["case_id"], {k: x for k, x in v.items()
                                                       if k != "case_id"})

@@ -189,8 +189,24 @@ def _url(url_or_path: str | Path) -> str:
     if "://" not in value:
         path = Path(value).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite(path)
         value = f"sqlite:///{path}"
     return value
+
+
+def _private_sqlite(path: Path) -> None:
+    """The gradebook holds password hashes and grades: the file is made ``0600`` before SQLite
+    opens it (its -wal and -shm files take the same mode), an existing one of ours is closed
+    to others."""
+    from workbench.private import private_file
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        for one in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if one.exists():
+                private_file(one)
+    except OSError:  # a read-only place: SQLite will say what is wrong
+        pass
 
 
 def _engine(url_or_path: str | Path) -> Engine:
@@ -267,7 +283,8 @@ class _migration_lock:
 
     def __enter__(self) -> None:
         if self.path is not None:
-            self.file = self.path.open("a")
+            self.file = os.fdopen(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                                          0o600), "a")
             fcntl.flock(self.file, fcntl.LOCK_EX)
 
     def __exit__(self, *exc: object) -> None:

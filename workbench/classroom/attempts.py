@@ -22,6 +22,7 @@ from workbench.classroom.course import current_course, gradebook, pseudonym
 from workbench.classroom.models import AttemptRow, AttemptSlotRow
 from workbench.grading import GradeReport, grade
 from workbench.lab import Lab, SubmissionError
+from workbench.private import private_dir
 
 # a grading still holding its slot after this long died without giving it back (a killed job);
 # every grading from the browser is bounded far below this
@@ -183,7 +184,7 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         keep = (course.root / "attempts" / lab.slug / student
                 / f"{now:%Y%m%dT%H%M%S%f}-{path.name}")
-        keep.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(keep.parent)
         shutil.copyfile(path, keep)  # the instructor's copy, e.g. to regrade after a fix
         attempt = Attempt(student, now, path.name, report, public_score(report, settings))
         _store(attempt, digest, course, grader_of(lab, course), slot)

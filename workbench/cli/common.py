@@ -87,3 +87,7 @@ def main() -> None:
     Exit codes: 0 done, 1 failed (invalid submission in `check`, data drift in `data verify`),
     2 bad input. `reproduce` exits 0 even when a claim does not hold: it reports.
     """
+    import os
+
+    os.umask(os.umask(0) | 0o022)  # whatever the shell's umask, nothing we write is writable
+    # by group or others

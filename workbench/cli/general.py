@@ -143,6 +143,10 @@ def generate(lab: str, seed: int, size: str, out: str) -> None:
     if folder.exists() and any(folder.iterdir()):
         raise BadInput(f"{folder} is not empty; choose a new folder or delete it first")
     case = the_lab.make_case(seed, size, out=folder)
+    if case.private is not None:
+        from workbench.private import tighten
+
+        tighten(case.private)  # the answer key: 0700/0600
     click.echo(f"Wrote case {case.case_id} of {lab} ({size}) to {folder}: give students "
                f"{case.public}, keep {folder / 'private'}")
 
