@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from services import free_port
 
 WORKBENCH = str(Path(sys.executable).with_name("workbench"))
