@@ -38,7 +38,8 @@ def layout(failed: str | None = None, **_: object) -> html.Div:
         return html.Div(signin_form("student", [
             field(t("Class code"), "code", "student-code"),
             field(t("Student id"), "student", "student-id"),
-            field(t("PIN (if your instructor gave you one)"), "pin", "student-pin", "password")],
+            field(t("Passphrase (if your instructor gave you one)"), "pin", "student-pin",
+                  "password")],
             failed=failed), id="student-page")
     mine = my_assignments(user[0])
     if not mine:
