@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from labs.accounting import LAB, plots
 from labs.accounting.baseline import manual_solution
+from labs.accounting.chart import GROUP_CHART
 from labs.accounting.detect import Detector
 from labs.accounting.inbox import describe, raw_preview
 from labs.accounting.jet import entry_table
@@ -21,14 +22,15 @@ from labs.accounting.pipeline import Reference, parsed_case
 from labs.accounting.submission import SUBMISSION_NAME, Report, read_submission
 from workbench.app import uploads
 from workbench.app.components import error_view
-from workbench.app.labpage import LabPage, Panel
+from workbench.app.labpage import LabPage, Panel, readable_frame
 from workbench.datasets import default_case
 from workbench.grading import references
-from workbench.i18n import N_, t, verbatim
+from workbench.i18n import N_, current_language, t, verbatim
 from workbench.lab import Case, SubmissionError
 
 SHEETS = ("TB_Consolidated", "PL", "BS", "TB_Regions", "Eliminations", "FX", "Exceptions")
 CHROMIUM = Path("/usr/bin/chromium")
+NAMES_ZH = {code: name_zh for code, _, name_zh, _ in GROUP_CHART}
 
 
 @cache
@@ -45,8 +47,7 @@ def entries(case_root: str | None = None) -> pd.DataFrame:
 
 @lru_cache(maxsize=2)
 def weighted_components(case_root: str) -> pd.DataFrame:
-    """Each entry's control-point scores times their weights. The forest behind them takes
-    about a second, so it runs once per case, not on every entry picked."""
+    """Each control point's share of each entry's risk, once per case (the forest takes 1 s)."""
     return Detector().contributions(entries(case_root))
 
 
@@ -57,8 +58,7 @@ def manual_seconds(case_root: str | None = None) -> float:
 
 
 def region_options(c: Case) -> list[dict[str, str]]:
-    return [{"label": verbatim(f"{r.region} · {r.name} · {r.file}"), "value": r.file}
-            for r in Reference.load(c.public).regions.itertuples()]
+    return [{"label": verbatim(f"{r.region} · {r.name} · {r.file}"), "value": r.file} for r in Reference.load(c.public).regions.itertuples()]
 
 
 def inbox_view(file: str, c: Case | None = None) -> list:
@@ -105,7 +105,10 @@ def sheet_table(report: Report | None, sheet: str) -> object:
     df = report.exceptions if sheet == "Exceptions" else report.tables.get(sheet)
     if df is None or df.empty:
         return html.P(t("Nothing to show."), className="text-muted")
-    return html.Div(dbc.Table.from_dataframe(df.round(2), size="sm", striped=True,
+    if current_language() == "zh" and "name" in df:  # the chart of accounts' Chinese names
+        key = df["account"] if "account" in df else df.get("line", df["name"])
+        df = df.assign(name=key.astype(str).map(NAMES_ZH).fillna(df["name"]))
+    return html.Div(dbc.Table.from_dataframe(readable_frame(df), size="sm", striped=True,
                                              class_name="small"),
                     style={"maxHeight": "480px", "overflowY": "auto"})
 
@@ -165,14 +168,14 @@ def explorer_panel(c: Case) -> list:
 
 
 def formats_picture(c: Case) -> dbc.Table:
-    """The six ledger formats at a glance (demo mode's picture of the case)."""
     rows = [{t("region"): verbatim(r.region), t("file"): verbatim(r.file), **{
-        t(k): verbatim(v) for k, v in describe(c.public / r.file).items() if k in FORMAT_FACTS}}
+        t(k): verbatim(v) for k, v in describe(c.public / "inbox" / Path(r.file).name).items()
+        if k in FORMAT_FACTS}}
         for r in Reference.load(c.public).regions.itertuples()]
     return dbc.Table.from_dataframe(pd.DataFrame(rows).fillna("—"), bordered=True, size="sm")
 
 
-FORMAT_FACTS = ("format", "encoding", "separator", "decimal mark", "header row", "merged cells")
+FORMAT_FACTS = ("format", "encoding", "separator", "decimal mark", "header row")
 PAGE = LabPage(LAB, name=N_("Accounting"), picture=formats_picture, accept=".xlsx,.py,.ipynb,.zip",
                upload_hint=N_("Your report workbook (report.xlsx, with a Flags sheet of entry "
                               "ids and risk scores), or your notebook or code"),

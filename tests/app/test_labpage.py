@@ -17,7 +17,7 @@ from labs.logistics.baseline import dispatcher
 from labs.logistics.instance import load_instance
 from labs.logistics.submission import write_plan
 from workbench.app import create_app, uploads
-from workbench.app.labpage import public_zip, step_view, submission_case_id
+from workbench.app.labpage import public_zip, step_view
 from workbench.app.textcheck import untranslated, visible_texts
 from workbench.i18n import language
 from workbench.registry import labs
@@ -70,14 +70,14 @@ def test_a_file_for_another_case_gets_one_sentence(tmp_path):
     data = json.loads(plan.read_text())
     data["case_id"] = "0123456789ab"
     token, path = uploads.save_upload(data_url(json.dumps(data).encode()), "plan.json")
-    assert submission_case_id(path) == "0123456789ab"
     report, figures = PAGE.grade_view(token, "")
-    text = " ".join(visible_texts(report))
-    assert f"This file is for case 0123456789ab, the page shows case {case.case_id}." in text
-    assert "The submission is valid." in text and figures is not None
+    assert list(visible_texts(report)) == [
+        f"This file is for case 0123456789ab; the page shows case {case.case_id}."]
+    assert figures is None  # not graded: a format error never uses up an attempt
     data["case_id"] = case.case_id
     token, _ = uploads.save_upload(data_url(json.dumps(data).encode()), "plan.json")
-    assert "This file is for case" not in " ".join(visible_texts(PAGE.grade_view(token, "")[0]))
+    shown = " ".join(visible_texts(PAGE.grade_view(token, "")[0]))
+    assert "This file is for case" not in shown and "The submission is valid." in shown
 
 
 def test_a_case_zip_is_loaded_public_only_and_downloaded_again():
@@ -118,3 +118,15 @@ def test_step_report_in_both_languages():
         text = " ".join(visible_texts(step_view(steps)))
     assert "通过" in text and "尚未完成" in text and "10.0 / 10" not in text
     assert step_view([]).children is None
+
+
+def test_the_course_case_is_shown_without_its_answer_key():
+    from workbench.app.labpage import public_copy
+
+    case = PAGE.case_of("")
+    copy = public_copy(case)
+    assert copy.case_id == case.case_id and copy.private is None
+    assert sorted(p.name for p in copy.public.iterdir()) == sorted(
+        p.name for p in case.public.iterdir())
+    assert public_copy(case).root == copy.root  # copied once
+    assert PAGE.case_of("course").root == PAGE.case_of("").root  # nobody signed in

@@ -54,7 +54,7 @@ def test_home_logistics_upload_optimise_and_chinese(ui, plan_files):
     ui.upload("logistics-upload", plan_files["other"])
     case_id = default_case(LAB).case_id
     ui.text_in("#logistics-case-mismatch",
-               f"This file is for case 0123456789ab, the page shows case {case_id}.")
+               f"This file is for case 0123456789ab; the page shows case {case_id}.")
 
     ui.upload("logistics-upload", plan_files["bad"])
     problems = ui.text_in("#logistics-grade", "not valid")
@@ -63,7 +63,8 @@ def test_home_logistics_upload_optimise_and_chinese(ui, plan_files):
     ui.driver.execute_script("document.getElementById('shell-lang-zh').click()")
     ui.text_in("#shell-brand", "实训工作台")
     ui.text_in("#logistics-page", "上传并评分")
-    ui.text_in("#logistics-grade", "提交无效")  # the upload survives the switch, regraded
+    ui.upload("logistics-upload", plan_files["bad"])
+    ui.text_in("#logistics-grade", "提交无效")
     ui.element("#logistics-left-map .js-plotly-plot")
 
     # the background job sees the language cookie too

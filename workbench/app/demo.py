@@ -28,7 +28,7 @@ def chooser(query: str = "") -> html.Div:
     """The lab index: one large card per lab, readable on a projector."""
     cards = [dbc.Col(dbc.Card(dbc.CardBody([
         html.H3(t(lab.title), className="card-title"),
-        html.P(" · ".join(t(c.claimed) for c in lab.claims), className="lead"),
+        html.Ul([html.Li(t(c.claimed)) for c in lab.claims], className="lead"),
         dbc.Button(t("Present this lab"), href=f"/demo/{slug}{query}", color="primary",
                    size="lg", id=f"demo-choose-{slug}"),
     ]), class_name="h-100 demo-choice"), md=4) for slug, lab in labs().items()]

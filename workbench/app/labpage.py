@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import shutil
+import tempfile
+import uuid
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,19 +37,26 @@ from workbench.app.components import (
     error_view,
     grade_view,
     metrics_frame,
+    upload_and_grade,
     upload_box,
-    upload_callbacks,
 )
 from workbench.datasets import default_case
 from workbench.exercise import lab_steps, status_text
 from workbench.grading import references
 from workbench.grading.report import GradeReport
-from workbench.i18n import N_, current_language, t, translate_message, verbatim
+from workbench.i18n import (
+    N_,
+    current_language,
+    date_text,
+    number,
+    t,
+    translate_message,
+    verbatim,
+)
 from workbench.lab import CASE_FILE, Case, Lab, SubmissionError
 
 PAGES: dict[str, LabPage] = {}  # registered lab pages by slug (demo mode asks for pictures)
 COURSE = "course"  # the case choice that means "the signed-in student's course case"
-_CASE_ID = re.compile(r"""CASE_ID\s*=\s*["']([0-9a-f]{6,64})["']""")
 
 
 @dataclass(frozen=True)
@@ -91,8 +99,8 @@ class LabPage:
         built-in one (an unknown or stale choice falls back to it)."""
         if choice == COURSE:
             own = course_case(self.lab)
-            if own is not None:
-                return own
+            if own is not None:  # its public half only: graded attempts go through the
+                return public_copy(own)  # student page, with its attempt limits
         folder = uploads.folder_of(choice)
         if folder is not None and (folder / "case" / "public" / CASE_FILE).is_file():
             try:
@@ -217,12 +225,10 @@ class LabPage:
 
     def _callbacks(self) -> None:
         slug = self.slug
-        upload_callbacks(slug)
-
-        @callback(Output(f"{slug}-grade", "children"), Output(f"{slug}-figures", "children"),
-                  Input(f"{slug}-upload-token", "data"), State(self.case_store, "data"))
-        def grade(token, choice):
-            return self.grade_view(token, choice)
+        # grading runs as a queued background job (sec-web's mechanism), never in a request
+        upload_and_grade(slug, lambda path, values, say: self.grade_path(path, values[0], say),
+                         outputs=[(f"{slug}-grade", "children"), (f"{slug}-figures", "children")],
+                         states=[(self.case_store, "data")])
 
         @callback(Output(f"{slug}-case-location", "href"), Output(f"{slug}-case-error", "children"),
                   Input(f"{slug}-case-upload", "contents"),
@@ -278,15 +284,14 @@ class LabPage:
         """Grade an uploaded file (data, code or notebook: code runs in the sandbox, the same
         path as batch grading) on the case the page shows: the report with its step report,
         and the feedback figures. A file for another case gets one sentence first."""
+        from workbench.grading.check import other_case
         from workbench.grading.task import grade_any
 
         case = self.case_of(choice)
-        notes = []
-        other = submission_case_id(path)
-        if other and case.case_id and other != case.case_id:
-            notes.append(dbc.Alert(t("This file is for case {file}, the page shows case {page}.",
-                                     file=other, page=case.case_id), color="warning",
-                                   id=f"{self.slug}-case-mismatch"))
+        other = other_case(self.lab, path, case, against="page")
+        if other:  # one sentence, no grade: a format error never uses up an attempt
+            return dbc.Alert(other, color="warning", id=f"{self.slug}-case-mismatch"), None
+        notes: list[Any] = []
         if case.private is None:
             return html.Div(notes + [format_check(self.lab, path)]), None
         if say:
@@ -317,6 +322,20 @@ def course_case(lab: Lab) -> Case | None:
         return None
 
 
+def public_copy(case: Case) -> Case:
+    """A case without its answer key: the public folder copied once into a scratch folder
+    named by the case id (the page never shows a key-based oracle of a graded case)."""
+    target = Path(tempfile.gettempdir()) / "lab-workbench-public-cases" / case.case_id
+    if not (target / "public" / CASE_FILE).is_file():
+        partial = target.with_name(f"{case.case_id}.{uuid.uuid4().hex}")
+        shutil.copytree(case.public, partial / "public")
+        try:
+            partial.rename(target)
+        except OSError:  # another request copied it meanwhile
+            shutil.rmtree(partial, ignore_errors=True)
+    return Case.load(target, case.lab)
+
+
 def public_zip(case: Case) -> bytes:
     """The public half of a case as a zip (``public/...``): never its answer key."""
     buffer = io.BytesIO()
@@ -325,25 +344,6 @@ def public_zip(case: Case) -> bytes:
             if path.is_file():
                 zf.write(path, Path("public") / path.relative_to(case.public))
     return buffer.getvalue()
-
-
-def submission_case_id(path: Path) -> str | None:
-    """The case id a submission declares: ``case_id`` in a JSON file, ``CASE_ID = "..."`` in
-    code or a notebook; None when it declares none."""
-    if path.stat().st_size > uploads.MAX_UPLOAD_BYTES:
-        return None
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return None
-        value = data.get("case_id") if isinstance(data, dict) else None
-        return value if isinstance(value, str) and value else None
-    if path.suffix.lower() in (".py", ".ipynb"):
-        match = _CASE_ID.search(text.replace('\\"', '"'))
-        return match.group(1) if match else None
-    return None
 
 
 def format_check(lab: Lab, path: Path) -> Any:
@@ -404,6 +404,24 @@ def feedback_figures(lab: Lab, case: Case, solution: Any) -> Any:
     except Exception:  # noqa: BLE001 - the report above already says what is wrong
         return None
     return html.Div([html.H5(t("Figures"))] + [dcc.Graph(figure=f) for f in figures])
+
+
+def readable_frame(frame: Any, digits: int = 2) -> Any:
+    """A data table as people read it: translated column names (the raw name stays in the
+    header's tooltip), numbers with thousands separators, dates without a midnight time."""
+    import pandas as pd
+
+    out = pd.DataFrame(index=frame.index)
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values):
+            shown = values.map(lambda v: number(v, digits))
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            shown = values.map(date_text)
+        else:
+            shown = values.map(verbatim)
+        out[t(str(column))] = shown
+    return out
 
 
 def key_figures(lab: Lab, case: Case) -> list[Any]:

@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,11 @@ class Story:
     case: Case
     cache: Path
 
-    def references(self) -> References:
-        return cached_references(self.lab, self.case, self.cache)
+    def references(self, case: Case | None = None) -> References:
+        """The references of the story's case (or another case of the lab), cached on disk
+        and recomputed when the grading or lab code changed."""
+        return cached_references(self.lab, case or self.case, self.cache,
+                                 grader=_fingerprint(self.lab.slug))
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,13 @@ FIGURE_HEIGHT = 600  # px: one row of figures under the title fits a 1920×1080 
 CI_CASES = 5  # cases of the same size behind each headline's interval
 
 
+@cache
+def _fingerprint(slug: str) -> str:
+    from workbench.grading.batch import grader_fingerprint
+
+    return grader_fingerprint(labs()[slug])
+
+
 def control_label() -> str:
     return t("Control class")
 
@@ -70,7 +81,13 @@ def experimental_label() -> str:
 
 
 def colour_code(fig: Any) -> Any:
-    """Traces named after the control class grey, after the experimental class blue."""
+    """Traces (and titles) named after the control class grey, after the experimental class
+    blue."""
+    title = str(fig.layout.title.text or "")
+    for label, colour in ((control_label(), CONTROL_COLOUR),
+                          (experimental_label(), EXPERIMENTAL_COLOUR)):
+        if label in title:
+            fig.update_layout(title_font_color=colour)
     for trace in fig.data:
         name = str(getattr(trace, "name", "") or "")
         colour = (CONTROL_COLOUR if control_label() in name else
@@ -137,7 +154,7 @@ def claim_interval(story: Story, claim: Any) -> tuple[float, float] | None:
     size = story.case.size if story.case.size in DEMO_SIZES else "tiny"
     values = []
     for seed in range(1, CI_CASES + 1):
-        refs = cached_references(story.lab, demo_case(story.lab, seed, size), story.cache)
+        refs = story.references(demo_case(story.lab, seed, size))
         values.append(claim.measure(refs.baseline_metrics, refs.reference_metrics))
     values = np.array([v for v in values if np.isfinite(v)])
     if len(values) < 3:
