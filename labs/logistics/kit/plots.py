@@ -92,8 +92,8 @@ def route_map(inst: Instance, plan: Plan, title: str = "") -> go.Figure:
     )
     fig.update_layout(
         title=title or t("Route map"),
-        xaxis_title="x (km)",
-        yaxis_title="y (km)",
+        xaxis_title=t("x (km)"),
+        yaxis_title=t("y (km)"),
         yaxis={"scaleanchor": "x"},
         template="plotly_white",
     )

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.i18n import t
+
 
 def pchart_figure(chart: pd.DataFrame, title: str = "p-chart of AOI defects per shift"
                   ) -> go.Figure:
@@ -20,7 +22,7 @@ def pchart_figure(chart: pd.DataFrame, title: str = "p-chart of AOI defects per 
         fig.add_scatter(x=alarms["date"] + " " + alarms["shift"], y=alarms["p"], mode="markers",
                         marker={"symbol": "x", "size": 11, "color": "red"}, showlegend=False)
     ucl = chart.groupby(chart["date"] + " " + chart["shift"])["plant_ucl"].mean()
-    fig.add_scatter(x=ucl.index, y=ucl.values, mode="lines", name="UCL",
+    fig.add_scatter(x=ucl.index, y=ucl.values, mode="lines", name=t("UCL (plant limit)"),
                     line={"dash": "dash", "color": "red"})
     fig.update_layout(title=title, yaxis_tickformat=".0%", height=380)
     return fig
@@ -28,9 +30,9 @@ def pchart_figure(chart: pd.DataFrame, title: str = "p-chart of AOI defects per 
 
 def pareto_figure(pareto: pd.DataFrame, title: str = "Pareto of defect codes") -> go.Figure:
     fig = go.Figure()
-    fig.add_bar(x=pareto["code"], y=pareto["count"], name="count")
+    fig.add_bar(x=pareto["code"], y=pareto["count"], name=t("count"))
     fig.add_scatter(x=pareto["code"], y=pareto["cumulative_share"], yaxis="y2",
-                    mode="lines+markers", name="cumulative")
+                    mode="lines+markers", name=t("cumulative share"))
     fig.update_layout(title=title, height=340,
                       yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%",
                               "range": [0, 1.05]})
@@ -53,8 +55,8 @@ def dependence_figure(curve: pd.DataFrame, feature: str,
     for bound in window:
         if bound is not None:
             fig.add_vline(x=bound, line_dash="dash", line_color="green")
-    fig.update_layout(title=f"Partial dependence of defect risk on {feature}",
-                      xaxis_title=feature, yaxis_title="model risk", height=340)
+    fig.update_layout(title=t("Partial dependence of defect risk on {feature}", feature=feature),
+                      xaxis_title=feature, yaxis_title=t("model risk"), height=340)
     return fig
 
 
