@@ -62,3 +62,17 @@ def test_graded_reference_beats_graded_baseline(tiny_case, tiny_baseline, tiny_r
 def test_feedback_figures(tiny_case, tiny_baseline, tiny_reference):
     figures = LAB.figures(tiny_case, {"baseline": tiny_baseline, "reference": tiny_reference})
     assert len(figures) == 2 and all(len(f.data) == 2 for f in figures)
+
+
+def test_clerk_translates_by_formula_and_ties_out(tiny_case, tiny_baseline):
+    from labs.accounting.steps import _tb_rates
+    from workbench.exercise import CheckContext
+
+    tb = tiny_baseline.tables["TB_Regions"]
+    local = (tb["local_debit"] - tb["local_credit"]).groupby(tb["region"]).sum()
+    assert (local.abs() < 0.01).all(), local  # every local trial balance ties out
+    # every CNY balance is local x the rule's rate (closing, historical, average): a formula
+    assert _tb_rates(tb, CheckContext(public=tiny_case.public)) is True
+    meta = tiny_baseline.meta
+    slips = sum(meta[f"errors_{k}"] for k in ("transposition", "omitted_row", "wrong_sign"))
+    assert meta["errors_caught_by_tieout"] <= slips
