@@ -22,7 +22,7 @@ from labs.accounting.pipeline import Reference, parsed_case
 from labs.accounting.submission import SUBMISSION_NAME, Report, read_submission
 from workbench.app import uploads
 from workbench.app.components import error_view
-from workbench.app.labpage import LabPage, Panel, readable_frame
+from workbench.app.labpage import LabPage, Panel, data_table
 from workbench.datasets import default_case
 from workbench.grading import references
 from workbench.i18n import N_, current_language, t, verbatim
@@ -108,8 +108,7 @@ def sheet_table(report: Report | None, sheet: str) -> object:
     if current_language() == "zh" and "name" in df:  # the chart of accounts' Chinese names
         key = df["account"] if "account" in df else df.get("line", df["name"])
         df = df.assign(name=key.astype(str).map(NAMES_ZH).fillna(df["name"]))
-    return html.Div(dbc.Table.from_dataframe(readable_frame(df), size="sm", striped=True,
-                                             class_name="small"),
+    return html.Div(data_table(df, size="sm", striped=True, class_name="small"),
                     style={"maxHeight": "480px", "overflowY": "auto"})
 
 

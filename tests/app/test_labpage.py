@@ -130,3 +130,20 @@ def test_the_course_case_is_shown_without_its_answer_key():
         p.name for p in case.public.iterdir())
     assert public_copy(case).root == copy.root  # copied once
     assert PAGE.case_of("course").root == PAGE.case_of("").root  # nobody signed in
+
+
+def test_data_tables_read_as_people_read_them():
+    import pandas as pd
+
+    from workbench.app.labpage import data_table
+
+    frame = pd.DataFrame({"account": ["1000"], "debit": [40951616.47],
+                          "posted": pd.to_datetime(["2024-03-01"])})
+    literals, missing = untranslated(lambda: data_table(frame))
+    assert literals == [] and missing == []
+    with language("zh"):
+        table = data_table(frame)
+    texts = list(visible_texts(table))
+    assert "科目" in texts and "account" in texts  # the raw name in the tooltip
+    shown = json.dumps(table.to_plotly_json(), cls=_Encoder)
+    assert "40,951,616.47" in shown and "2024-03-01" in shown and "00:00" not in shown

@@ -406,22 +406,23 @@ def feedback_figures(lab: Lab, case: Case, solution: Any) -> Any:
     return html.Div([html.H5(t("Figures"))] + [dcc.Graph(figure=f) for f in figures])
 
 
-def readable_frame(frame: Any, digits: int = 2) -> Any:
-    """A data table as people read it: translated column names (the raw name stays in the
-    header's tooltip), numbers with thousands separators, dates without a midnight time."""
+def data_table(frame: Any, digits: int = 2, **table: Any) -> dbc.Table:
+    """A data table as people read it: translated column names with the raw name in the
+    header's tooltip, numbers with thousands separators, dates without a midnight time; the
+    cells are data, shown as they are."""
     import pandas as pd
 
-    out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        values = frame[column]
-        if pd.api.types.is_float_dtype(values):
-            shown = values.map(lambda v: number(v, digits))
-        elif pd.api.types.is_datetime64_any_dtype(values):
-            shown = values.map(date_text)
-        else:
-            shown = values.map(verbatim)
-        out[t(str(column))] = shown
-    return out
+    def cell(value: Any, kind: Any) -> str:
+        if pd.api.types.is_float_dtype(kind):
+            return number(value, digits)
+        if pd.api.types.is_datetime64_any_dtype(kind):
+            return date_text(value)
+        return verbatim(value)
+
+    head = html.Thead(html.Tr([html.Th(t(str(c)), title=verbatim(c)) for c in frame.columns]))
+    body = html.Tbody([html.Tr([html.Td(cell(v, frame[c].dtype)) for c, v in row.items()])
+                       for _, row in frame.iterrows()])
+    return dbc.Table([head, body], **table)
 
 
 def key_figures(lab: Lab, case: Case) -> list[Any]:
