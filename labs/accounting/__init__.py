@@ -12,8 +12,8 @@ from labs.accounting import evaluate as _evaluate
 from labs.accounting import generate as _generate
 from labs.accounting import reference as _reference
 from labs.accounting import submission as _submission
-from labs.accounting.steps import OUTCOME_POINTS, STEPS
 from labs.accounting.clerk import ClerkParams
+from labs.accounting.steps import OUTCOME_POINTS, STEPS
 from labs.accounting.submission import SUBMISSION_NAME, Report
 from workbench.lab import Case, Claim, CodeEntry, Metric, Problem, ratio
 

@@ -32,8 +32,18 @@ from labs.accounting.jet import (
 )
 
 EXTRA_POINTS = ("benford_digit", "isolation_forest")
-FEATURES = ("log_amount", "amount_in_pair", "amount_to_limit", "trailing_zeros", "day",
-            "weekday", "lag_days", "text_len", "log_pair_count", "user_share")
+FEATURES = (
+    "log_amount",
+    "amount_in_pair",
+    "amount_to_limit",
+    "trailing_zeros",
+    "day",
+    "weekday",
+    "lag_days",
+    "text_len",
+    "log_pair_count",
+    "user_share",
+)
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,12 @@ class Detector:
         bf = bf[(bf["n"] >= BENFORD_MIN_ENTRIES) & (bf["mad"] > MAD_NONCONFORMITY)]
         strength = np.clip(bf["mad"] / MAD_NONCONFORMITY, 0, 1)
         excess = np.clip(bf["observed"] / bf["expected"] - 1, 0, 1)
-        score = dict(zip(zip(bf["region"], bf["digit"], strict=True), strength * excess, strict=True))
-        return np.array([score.get((r, d), 0.0) for r, d in zip(e["region"], e["first_digit"],
-                                                               strict=True)])
+        score = dict(
+            zip(zip(bf["region"], bf["digit"], strict=True), strength * excess, strict=True)
+        )
+        return np.array(
+            [score.get((r, d), 0.0) for r, d in zip(e["region"], e["first_digit"], strict=True)]
+        )
 
     def _forest(self, e: pd.DataFrame) -> np.ndarray:
         x = feature_matrix(e)
@@ -96,13 +109,27 @@ class Detector:
         strongest control points first)."""
         parts = self.contributions(e)
         risk = parts.sum(axis=1).round(6)
-        order = pd.DataFrame({"entry_id": e["entry_id"], "risk": risk}).sort_values(
-            ["risk", "entry_id"], ascending=[False, True]).head(top)
+        order = (
+            pd.DataFrame({"entry_id": e["entry_id"], "risk": risk})
+            .sort_values(["risk", "entry_id"], ascending=[False, True])
+            .head(top)
+        )
         order = order[order["risk"] > 0]
-        reasons = [", ".join(f"{c} {v:.2f}" for c, v in parts.loc[i].sort_values(
-            ascending=False).items() if v >= 0.005) for i in order.index]
-        return pd.DataFrame({"entry_id": order["entry_id"].to_numpy(),
-                             "risk_score": order["risk"].to_numpy(), "reason": reasons})
+        reasons = [
+            ", ".join(
+                f"{c} {v:.2f}"
+                for c, v in parts.loc[i].sort_values(ascending=False).items()
+                if v >= 0.005
+            )
+            for i in order.index
+        ]
+        return pd.DataFrame(
+            {
+                "entry_id": order["entry_id"].to_numpy(),
+                "risk_score": order["risk"].to_numpy(),
+                "reason": reasons,
+            }
+        )
 
 
 def feature_matrix(e: pd.DataFrame) -> np.ndarray:
@@ -110,12 +137,18 @@ def feature_matrix(e: pd.DataFrame) -> np.ndarray:
     log_amount = np.log10(e["amount"].clip(lower=0.01))
     by_pair = log_amount.groupby([e["region"], e["pair"]])
     spread = by_pair.transform("std").fillna(0.0).clip(lower=0.1)
-    f = pd.DataFrame({
-        "log_amount": log_amount,
-        "amount_in_pair": ((log_amount - by_pair.transform("median")) / spread).clip(-6, 6),
-        "amount_to_limit": (e["amount"] / e["limit"]).clip(upper=5),
-        "trailing_zeros": e["trailing_zeros"], "day": e["date"].dt.day,
-        "weekday": e["date"].dt.day_of_week, "lag_days": e["lag_days"].clip(upper=30),
-        "text_len": e["text_len"], "log_pair_count": np.log10(e["pair_count"]),
-        "user_share": e["user_share"]})
+    f = pd.DataFrame(
+        {
+            "log_amount": log_amount,
+            "amount_in_pair": ((log_amount - by_pair.transform("median")) / spread).clip(-6, 6),
+            "amount_to_limit": (e["amount"] / e["limit"]).clip(upper=5),
+            "trailing_zeros": e["trailing_zeros"],
+            "day": e["date"].dt.day,
+            "weekday": e["date"].dt.day_of_week,
+            "lag_days": e["lag_days"].clip(upper=30),
+            "text_len": e["text_len"],
+            "log_pair_count": np.log10(e["pair_count"]),
+            "user_share": e["user_share"],
+        }
+    )
     return f[list(FEATURES)].to_numpy(dtype=float)

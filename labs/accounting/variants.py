@@ -20,9 +20,19 @@ from labs.accounting.pipeline import Reference, parsed_case
 from labs.accounting.submission import Report
 from workbench.lab import Case
 
-__all__ = ["Reference", "correct_tables", "detector_flags", "entry_ids", "inverted_rate_tables",
-           "report", "rescaled", "rule_flags", "with_rounding_slips", "without_eliminations",
-           "closing_rate_equity_tables"]
+__all__ = [
+    "Reference",
+    "correct_tables",
+    "detector_flags",
+    "entry_ids",
+    "inverted_rate_tables",
+    "report",
+    "rescaled",
+    "rule_flags",
+    "with_rounding_slips",
+    "without_eliminations",
+    "closing_rate_equity_tables",
+]
 
 
 def _lines(case: Case) -> tuple[pd.DataFrame, Reference]:
@@ -60,18 +70,25 @@ def without_eliminations(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFr
     tb = consolidated_tb(tables["TB_Regions"], elim)
     pl = profit_and_loss(tb)
     net_income = float(pl.loc[pl["line"] == "NET_INCOME", "amount"].iloc[0])
-    return {**tables, "Eliminations": elim, "TB_Consolidated": tb, "PL": pl,
-            "BS": balance_sheet(tb, net_income)}
+    return {
+        **tables,
+        "Eliminations": elim,
+        "TB_Consolidated": tb,
+        "PL": pl,
+        "BS": balance_sheet(tb, net_income),
+    }
 
 
-def with_rounding_slips(tables: dict[str, pd.DataFrame], n: int = 5, slip: float = 1.0,
-                        seed: int = 0) -> dict[str, pd.DataFrame]:
+def with_rounding_slips(
+    tables: dict[str, pd.DataFrame], n: int = 5, slip: float = 1.0, seed: int = 0
+) -> dict[str, pd.DataFrame]:
     """``n`` translated regional balances off by ``slip`` CNY (debit side) each."""
     out = {k: v.copy() for k, v in tables.items()}
     tb = out["TB_Regions"]
     rng = np.random.default_rng(seed)
-    rows = rng.choice(tb.index[tb["debit"] > 0], size=min(n, int((tb["debit"] > 0).sum())),
-                      replace=False)
+    rows = rng.choice(
+        tb.index[tb["debit"] > 0], size=min(n, int((tb["debit"] > 0).sum())), replace=False
+    )
     tb.loc[rows, "debit"] = (tb.loc[rows, "debit"] + slip).round(2)
     return out
 
@@ -93,10 +110,14 @@ def rescaled(flags: pd.DataFrame, factor: float) -> pd.DataFrame:
     return flags.assign(risk_score=flags["risk_score"] * factor)
 
 
-def report(case: Case, tables: dict[str, pd.DataFrame], flags: pd.DataFrame,
-           like: Report | None = None) -> Report:
+def report(
+    case: Case, tables: dict[str, pd.DataFrame], flags: pd.DataFrame, like: Report | None = None
+) -> Report:
     """A report with ``tables`` and ``flags``; Meta times copied from ``like`` (else zeros)."""
-    meta = dict(like.meta) if like is not None else {
-        "keying_seconds": 0.0, "setup_seconds": 0.0, "review_seconds": 0.0}
+    meta = (
+        dict(like.meta)
+        if like is not None
+        else {"keying_seconds": 0.0, "setup_seconds": 0.0, "review_seconds": 0.0}
+    )
     meta["case_id"] = case.case_id
     return Report(tables, flags.reset_index(drop=True), meta)

@@ -26,7 +26,25 @@ from labs.accounting.kit.plots import benford_figure, risk_figure
 from labs.accounting.kit.reference import Reference
 from labs.accounting.kit.selfcheck import self_check
 
-__all__ = ["BENFORD", "BENFORD_MIN_ENTRIES", "COLUMNS", "MAD_NONCONFORMITY", "REPORT_TABLES",
-           "SUBMISSION_NAME", "TIME_KEYS", "Reference", "benford_by_region", "benford_figure",
-           "decode_text", "entry_ids", "first_digits", "raw_sheets", "read_text",
-           "report_workbook", "risk_figure", "self_check", "sniff_separator", "write_report"]
+__all__ = [
+    "BENFORD",
+    "BENFORD_MIN_ENTRIES",
+    "COLUMNS",
+    "MAD_NONCONFORMITY",
+    "REPORT_TABLES",
+    "SUBMISSION_NAME",
+    "TIME_KEYS",
+    "Reference",
+    "benford_by_region",
+    "benford_figure",
+    "decode_text",
+    "entry_ids",
+    "first_digits",
+    "raw_sheets",
+    "read_text",
+    "report_workbook",
+    "risk_figure",
+    "self_check",
+    "sniff_separator",
+    "write_report",
+]

@@ -30,6 +30,14 @@ def benford_by_region(entries: pd.DataFrame) -> pd.DataFrame:
         share = grp.value_counts(normalize=True).reindex(range(1, 10), fill_value=0.0)
         mad = float(np.abs(share.to_numpy() - BENFORD).mean())
         for d in range(1, 10):
-            rows.append({"region": region, "digit": d, "observed": float(share[d]),
-                         "expected": float(BENFORD[d - 1]), "mad": mad, "n": len(grp)})
+            rows.append(
+                {
+                    "region": region,
+                    "digit": d,
+                    "observed": float(share[d]),
+                    "expected": float(BENFORD[d - 1]),
+                    "mad": mad,
+                    "n": len(grp),
+                }
+            )
     return pd.DataFrame(rows)

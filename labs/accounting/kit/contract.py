@@ -40,13 +40,25 @@ COLUMNS = {
 }
 OPTIONAL = {"Exceptions": ["file", "row", "problem"]}
 OPTIONAL_COLUMNS = ("reason", "name", "historical_rate")  # a sheet may leave these out
-KEYS = {"FX": ["currency"], "TB_Regions": ["region", "account"], "Eliminations": ["region", "account"],
-        "TB_Consolidated": ["account"], "PL": ["line"], "BS": ["line"], "Flags": ["entry_id"],
-        "Meta": ["key"]}
-NUMERIC = {"FX": ["closing_rate", "average_rate", "historical_rate"],
-           "TB_Regions": ["local_debit", "local_credit", "debit", "credit"],
-           "Eliminations": ["debit", "credit"], "TB_Consolidated": ["debit", "credit"],
-           "PL": ["amount"], "BS": ["amount"], "Flags": ["risk_score"]}
+KEYS = {
+    "FX": ["currency"],
+    "TB_Regions": ["region", "account"],
+    "Eliminations": ["region", "account"],
+    "TB_Consolidated": ["account"],
+    "PL": ["line"],
+    "BS": ["line"],
+    "Flags": ["entry_id"],
+    "Meta": ["key"],
+}
+NUMERIC = {
+    "FX": ["closing_rate", "average_rate", "historical_rate"],
+    "TB_Regions": ["local_debit", "local_credit", "debit", "credit"],
+    "Eliminations": ["debit", "credit"],
+    "TB_Consolidated": ["debit", "credit"],
+    "PL": ["amount"],
+    "BS": ["amount"],
+    "Flags": ["risk_score"],
+}
 REPORT_TABLES = ("FX", "TB_Regions", "Eliminations", "TB_Consolidated", "PL", "BS")
 TIME_KEYS = ("keying_seconds", "setup_seconds", "review_seconds")
 SUBMISSION_NAME = "consolidation.xlsx"
@@ -58,17 +70,25 @@ def _cell(v: object) -> object:
     return v.item() if hasattr(v, "item") else v
 
 
-def report_workbook(tables: Mapping[str, pd.DataFrame], flags: pd.DataFrame,
-                    meta: Mapping[str, object] | None = None,
-                    exceptions: pd.DataFrame | None = None) -> Workbook:
+def report_workbook(
+    tables: Mapping[str, pd.DataFrame],
+    flags: pd.DataFrame,
+    meta: Mapping[str, object] | None = None,
+    exceptions: pd.DataFrame | None = None,
+) -> Workbook:
     """The report as an openpyxl workbook with the sheets and columns of the contract."""
     wb = Workbook()
     wb.remove(wb.active)
-    meta_frame = pd.DataFrame(sorted((meta or {}).items(), key=lambda kv: str(kv[0])),
-                              columns=["key", "value"])
+    meta_frame = pd.DataFrame(
+        sorted((meta or {}).items(), key=lambda kv: str(kv[0])), columns=["key", "value"]
+    )
     empty = pd.DataFrame(columns=OPTIONAL["Exceptions"])
-    frames = {"Meta": meta_frame, **{k: tables[k] for k in REPORT_TABLES}, "Flags": flags,
-              "Exceptions": empty if exceptions is None else exceptions}
+    frames = {
+        "Meta": meta_frame,
+        **{k: tables[k] for k in REPORT_TABLES},
+        "Flags": flags,
+        "Exceptions": empty if exceptions is None else exceptions,
+    }
     for name, df in frames.items():
         cols = COLUMNS.get(name) or OPTIONAL[name]
         ws = wb.create_sheet(name)
@@ -78,9 +98,13 @@ def report_workbook(tables: Mapping[str, pd.DataFrame], flags: pd.DataFrame,
     return wb
 
 
-def write_report(path: str | Path, tables: Mapping[str, pd.DataFrame], flags: pd.DataFrame,
-                 meta: Mapping[str, object] | None = None,
-                 exceptions: pd.DataFrame | None = None) -> Path:
+def write_report(
+    path: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    flags: pd.DataFrame,
+    meta: Mapping[str, object] | None = None,
+    exceptions: pd.DataFrame | None = None,
+) -> Path:
     """Write the report workbook to ``path`` (see the module docstring for the sheets).
 
     ``meta`` needs keying_seconds, setup_seconds and review_seconds (numbers of seconds).

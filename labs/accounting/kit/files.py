@@ -28,8 +28,9 @@ def read_text(path: str | Path) -> tuple[str, str]:
     path = Path(path)
     size = path.stat().st_size
     if size > MAX_EXPORT_BYTES:
-        raise ValueError(f"{path.name}: {size:,} bytes, more than an export can be "
-                         f"({MAX_EXPORT_BYTES:,})")
+        raise ValueError(
+            f"{path.name}: {size:,} bytes, more than an export can be ({MAX_EXPORT_BYTES:,})"
+        )
     decoded = decode_text(path.read_bytes())
     if decoded is None:
         raise ValueError(f"{path.name}: neither UTF-8 nor GBK text")

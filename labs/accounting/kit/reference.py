@@ -28,12 +28,15 @@ class Reference:
         ref = public / "reference"
         meta = json.loads((public / "case.json").read_text(encoding="utf-8"))
         chart = ref / "group_chart.csv"
-        return cls(regions=pd.read_csv(ref / "regions.csv", dtype={"region": str}),
-                   account_map=pd.read_csv(ref / "account_map.csv", dtype=str),
-                   fx=pd.read_csv(ref / "fx_rates.csv").set_index("currency"),
-                   holidays=pd.read_csv(ref / "holidays.csv", dtype=str),
-                   start=meta["period_start"], end=meta["period_end"],
-                   group_chart=pd.read_csv(chart, dtype=str) if chart.is_file() else None)
+        return cls(
+            regions=pd.read_csv(ref / "regions.csv", dtype={"region": str}),
+            account_map=pd.read_csv(ref / "account_map.csv", dtype=str),
+            fx=pd.read_csv(ref / "fx_rates.csv").set_index("currency"),
+            holidays=pd.read_csv(ref / "holidays.csv", dtype=str),
+            start=meta["period_start"],
+            end=meta["period_end"],
+            group_chart=pd.read_csv(chart, dtype=str) if chart.is_file() else None,
+        )
 
     @property
     def currency(self) -> dict[str, str]:

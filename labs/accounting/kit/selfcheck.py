@@ -18,8 +18,9 @@ GROUP_REGION = "GROUP"
 CHECKED_TABLES = ("TB_Regions", "Eliminations", "TB_Consolidated", "PL", "BS")
 
 
-def table_problems(tables: Mapping[str, pd.DataFrame], accounts: set[str],
-                   regions: set[str]) -> list[tuple[str, str]]:
+def table_problems(
+    tables: Mapping[str, pd.DataFrame], accounts: set[str], regions: set[str]
+) -> list[tuple[str, str]]:
     """``(problem, where)`` for every structural mistake in the report tables."""
     problems: list[tuple[str, str]] = []
     known_regions = regions | {GROUP_REGION}
@@ -28,55 +29,89 @@ def table_problems(tables: Mapping[str, pd.DataFrame], accounts: set[str],
         if "account" in df.columns:
             for i, acc in df["account"].items():
                 if acc not in accounts:
-                    problems.append((f"account {acc!r} is not in the group chart "
-                                     "(reference/group_chart.csv)", f"{name} row {i + 2}"))
+                    problems.append(
+                        (
+                            f"account {acc!r} is not in the group chart "
+                            "(reference/group_chart.csv)",
+                            f"{name} row {i + 2}",
+                        )
+                    )
         if "region" in df.columns:
             for i, reg in df["region"].items():
                 if reg not in known_regions:
-                    problems.append((f"region {reg!r} not understood; use one of "
-                                     f"{', '.join(sorted(known_regions))}", f"{name} row {i + 2}"))
+                    problems.append(
+                        (
+                            f"region {reg!r} not understood; use one of "
+                            f"{', '.join(sorted(known_regions))}",
+                            f"{name} row {i + 2}",
+                        )
+                    )
         dup = df.duplicated(KEYS[name], keep="first")
         for i in df.index[dup][:5]:
             problems.append((f"{' + '.join(KEYS[name])} appears twice", f"{name} row {i + 2}"))
     tb = tables["TB_Consolidated"]
     debit, credit = float(tb["debit"].sum()), float(tb["credit"].sum())
     if abs(debit - credit) > TOLERANCE:
-        problems.append((f"total debit {debit:,.2f} differs from total credit {credit:,.2f} by "
-                         f"{debit - credit:,.2f}; a trial balance must balance", "TB_Consolidated"))
+        problems.append(
+            (
+                f"total debit {debit:,.2f} differs from total credit {credit:,.2f} by "
+                f"{debit - credit:,.2f}; a trial balance must balance",
+                "TB_Consolidated",
+            )
+        )
     bs = tables["BS"].set_index("line")["amount"]
     if {"TOTAL_ASSETS", "TOTAL_LIABILITIES_AND_EQUITY"} <= set(bs.index):
         gap = float(bs["TOTAL_ASSETS"] - bs["TOTAL_LIABILITIES_AND_EQUITY"])
         if abs(gap) > TOLERANCE:
-            problems.append((f"total assets differ from total liabilities and equity by "
-                             f"{gap:,.2f}", "BS"))
+            problems.append(
+                (f"total assets differ from total liabilities and equity by {gap:,.2f}", "BS")
+            )
     else:
         problems.append(("lines TOTAL_ASSETS and TOTAL_LIABILITIES_AND_EQUITY are needed", "BS"))
     return problems
 
 
-def score_problems(flags: pd.DataFrame, known_ids: set[str] | None = None,
-                   ) -> list[tuple[str, str]]:
+def score_problems(
+    flags: pd.DataFrame,
+    known_ids: set[str] | None = None,
+) -> list[tuple[str, str]]:
     """``(problem, where)`` for risk scores that are not numbers >= 0, repeated entries and
     (given ``known_ids``) entries that are in no export."""
     problems: list[tuple[str, str]] = []
     if known_ids is not None:
         unknown = flags.index[~flags["entry_id"].isin(known_ids)]
         for i in unknown[:5]:
-            problems.append((f"entry {flags.at[i, 'entry_id']!r} is not in any regional export "
-                             "(ids look like SH-000123)", f"Flags row {i + 2}"))
+            problems.append(
+                (
+                    f"entry {flags.at[i, 'entry_id']!r} is not in any regional export "
+                    "(ids look like SH-000123)",
+                    f"Flags row {i + 2}",
+                )
+            )
         if len(unknown) > 5:
             problems.append((f"{len(unknown) - 5} more unknown entry ids", "Flags"))
     score = pd.to_numeric(flags["risk_score"], errors="coerce").astype(float)
     for i in flags.index[~np.isfinite(score) | (score < 0)][:5]:
-        problems.append((f"risk_score {flags.at[i, 'risk_score']} is not a number >= 0 "
-                         "(higher means riskier; only the order counts)", f"Flags row {i + 2}"))
+        problems.append(
+            (
+                f"risk_score {flags.at[i, 'risk_score']} is not a number >= 0 "
+                "(higher means riskier; only the order counts)",
+                f"Flags row {i + 2}",
+            )
+        )
     for i in flags.index[flags.duplicated("entry_id")][:5]:
-        problems.append((f"entry {flags.at[i, 'entry_id']!r} is listed twice", f"Flags row {i + 2}"))
+        problems.append(
+            (f"entry {flags.at[i, 'entry_id']!r} is listed twice", f"Flags row {i + 2}")
+        )
     return problems
 
 
-def self_check(public_dir: str | Path, tables: Mapping[str, pd.DataFrame],
-               flags: pd.DataFrame, entry_ids: set[str] | None = None) -> list[str]:
+def self_check(
+    public_dir: str | Path,
+    tables: Mapping[str, pd.DataFrame],
+    flags: pd.DataFrame,
+    entry_ids: set[str] | None = None,
+) -> list[str]:
     """Every problem the self-check finds, as sentences (empty when the report is well formed).
 
     ``entry_ids``: the ids of your ledger, to check the flags name real entries."""

@@ -14,8 +14,9 @@ from workbench.grading.grade import References, grade
 
 @pytest.fixture(scope="module")
 def refs(tiny_case, tiny_baseline, tiny_reference):
-    return References(LAB.evaluate(tiny_case, tiny_baseline),
-                      LAB.evaluate(tiny_case, tiny_reference))
+    return References(
+        LAB.evaluate(tiny_case, tiny_baseline), LAB.evaluate(tiny_case, tiny_reference)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +32,17 @@ def _score(case, report, refs):
 
 @pytest.mark.parametrize("factor", [0.49, 0.001, 3.0, 1000.0])
 @pytest.mark.parametrize("method", ["reference", "baseline"])
-def test_rescaling_risk_scores_changes_no_grade(tiny_case, tiny_reference, tiny_baseline, refs,
-                                                method, factor):
+def test_rescaling_risk_scores_changes_no_grade(
+    tiny_case, tiny_reference, tiny_baseline, refs, method, factor
+):
     solution = tiny_reference if method == "reference" else tiny_baseline
-    scaled = variants.report(tiny_case, solution.tables, variants.rescaled(solution.flags, factor),
-                             like=solution)
-    before, after = grade(LAB, tiny_case, solution, refs=refs), grade(LAB, tiny_case, scaled, refs=refs)
+    scaled = variants.report(
+        tiny_case, solution.tables, variants.rescaled(solution.flags, factor), like=solution
+    )
+    before, after = (
+        grade(LAB, tiny_case, solution, refs=refs),
+        grade(LAB, tiny_case, scaled, refs=refs),
+    )
     assert after.valid and after.score == pytest.approx(before.score, abs=1e-9)
     for name in ("anomaly_ap", "precision_at_k", "recall_at_k", "false_positives"):
         assert after.metrics[name] == pytest.approx(before.metrics[name], abs=1e-12)
@@ -45,7 +51,9 @@ def test_rescaling_risk_scores_changes_no_grade(tiny_case, tiny_reference, tiny_
 def test_rules_and_reference_are_graded_by_the_same_review_budget(tiny_case, refs):
     n = len(variants.entry_ids(tiny_case))
     k = review_budget(n)
-    assert refs.baseline_metrics["k"] == refs.reference_metrics["k"] == k == max(10, round(0.02 * n))
+    assert (
+        refs.baseline_metrics["k"] == refs.reference_metrics["k"] == k == max(10, round(0.02 * n))
+    )
     for m in (refs.baseline_metrics, refs.reference_metrics):
         assert m["false_positives"] == pytest.approx(k * (1 - m["precision_at_k"]))
 
@@ -53,8 +61,9 @@ def test_rules_and_reference_are_graded_by_the_same_review_budget(tiny_case, ref
 def test_ties_at_the_budget_edge_count_by_their_share(tiny_case, good, refs):
     n = len(variants.entry_ids(tiny_case))
     anomalies = refs.reference_metrics["anomalies"]
-    unranked = LAB.evaluate(tiny_case, variants.report(tiny_case, good, variants.rule_flags(
-        tiny_case).iloc[:0]))
+    unranked = LAB.evaluate(
+        tiny_case, variants.report(tiny_case, good, variants.rule_flags(tiny_case).iloc[:0])
+    )
     # every entry tied at 0: the auditor's k picks hold anomalies at the base rate
     assert unranked["precision_at_k"] == pytest.approx(anomalies / n)
     assert unranked["false_positives"] == pytest.approx(unranked["k"] * (1 - anomalies / n))
@@ -72,8 +81,9 @@ def test_a_material_misstatement_scores_below_rounding_slips(tiny_case, good, re
 
 
 def test_forgotten_eliminations_are_material(tiny_case, good):
-    report = variants.report(tiny_case, variants.without_eliminations(good),
-                             variants.rule_flags(tiny_case))
+    report = variants.report(
+        tiny_case, variants.without_eliminations(good), variants.rule_flags(tiny_case)
+    )
     m = LAB.evaluate(tiny_case, report)
     assert m["material_figures"] >= 4 and m["report_accuracy"] < 0.95
 
@@ -81,15 +91,17 @@ def test_forgotten_eliminations_are_material(tiny_case, good):
 def test_materiality_is_five_percent_of_profit_before_tax(tiny_case):
     truth = load_truth(tiny_case)
     pl = truth["PL"].set_index("line")["amount"]
-    assert materiality(truth) == pytest.approx(max(0.05 * abs(pl["NET_INCOME"]),
-                                                   0.005 * abs(pl["TOTAL_REVENUE"])))
+    assert materiality(truth) == pytest.approx(
+        max(0.05 * abs(pl["NET_INCOME"]), 0.005 * abs(pl["TOTAL_REVENUE"]))
+    )
 
 
 def test_equity_translates_at_the_historical_rate(tiny_case, good):
     fx = variants.Reference.load(tiny_case.public).fx
     assert (fx["historical_rate"] != fx["closing_rate"]).any()
-    at_closing = variants.report(tiny_case, variants.closing_rate_equity_tables(tiny_case),
-                                 variants.rule_flags(tiny_case))
+    at_closing = variants.report(
+        tiny_case, variants.closing_rate_equity_tables(tiny_case), variants.rule_flags(tiny_case)
+    )
     correct = variants.report(tiny_case, good, variants.rule_flags(tiny_case))
     assert LAB.evaluate(tiny_case, correct)["report_error_rate"] == 0.0
     assert LAB.evaluate(tiny_case, at_closing)["report_error_rate"] > 0.0
@@ -101,15 +113,19 @@ def test_ladder_of_known_quality_grades_in_order(tiny_case, tiny_reference, good
     m = materiality(load_truth(tiny_case))
     ladder = {
         "inverted rate, no ranking": variants.report(
-            tiny_case, variants.inverted_rate_tables(tiny_case), flags.iloc[:0]),
+            tiny_case, variants.inverted_rate_tables(tiny_case), flags.iloc[:0]
+        ),
         "correct report, no ranking": variants.report(tiny_case, good, flags.iloc[:0]),
         "correct report, only the top k ranked": variants.report(tiny_case, good, flags.head(k)),
         "five slips of 0.3 materiality, full ranking": variants.report(
-            tiny_case, variants.with_rounding_slips(good, n=5, slip=0.3 * m), flags),
+            tiny_case, variants.with_rounding_slips(good, n=5, slip=0.3 * m), flags
+        ),
         "reference": tiny_reference,
     }
     scores = [_score(tiny_case, r, refs) for r in ladder.values()]
-    assert scores == sorted(scores) and len(set(scores)) == len(scores), dict(zip(ladder, scores, strict=True))
+    assert scores == sorted(scores) and len(set(scores)) == len(scores), dict(
+        zip(ladder, scores, strict=True)
+    )
     assert scores[-1] == pytest.approx(outcome_points(LAB))  # a data file: outcome points only
 
 
@@ -121,7 +137,8 @@ def test_no_exploit_scores_above_the_reference(tiny_case, tiny_reference, tiny_b
         "rules weighted by rarity": rules,
         "every entry at the same risk": rules.assign(risk_score=0.5),
         "reference order reversed": tiny_reference.flags.assign(
-            risk_score=1.0 / (1.0 + tiny_reference.flags["risk_score"])),
+            risk_score=1.0 / (1.0 + tiny_reference.flags["risk_score"])
+        ),
     }
     for name, flags in exploits.items():
         report = variants.report(tiny_case, tiny_reference.tables, flags, like=tiny_reference)
@@ -136,6 +153,7 @@ def test_no_exploit_scores_above_the_reference(tiny_case, tiny_reference, tiny_b
 def test_negative_or_missing_risk_scores_are_refused(tiny_case, tiny_reference):
     bad = tiny_reference.flags.copy()
     bad.loc[0, "risk_score"] = -1.0
-    problems = LAB.validate(tiny_case, variants.report(tiny_case, tiny_reference.tables, bad,
-                                                       like=tiny_reference))
+    problems = LAB.validate(
+        tiny_case, variants.report(tiny_case, tiny_reference.tables, bad, like=tiny_reference)
+    )
     assert any("not a number >= 0" in str(p) for p in problems)

@@ -30,8 +30,12 @@ def test_export_helpers_decode_and_sniff(tiny_case):
 
 
 def test_write_report_round_trips_and_self_check(tiny_case, tiny_reference, tmp_path):
-    path = kit.write_report(tmp_path / kit.SUBMISSION_NAME, tiny_reference.tables,
-                            tiny_reference.flags, tiny_reference.meta)
+    path = kit.write_report(
+        tmp_path / kit.SUBMISSION_NAME,
+        tiny_reference.tables,
+        tiny_reference.flags,
+        tiny_reference.meta,
+    )
     again = LAB.read_submission(path)
     assert LAB.evaluate(tiny_case, again)["report_accuracy"] == pytest.approx(1.0)
     ids = set(parsed_case(tiny_case.public).lines["entry_id"])

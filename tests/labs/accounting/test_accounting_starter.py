@@ -23,8 +23,21 @@ from workbench.grading.task import grade_any, run_code_on
 
 LIMITS = Limits(wall_s=300, cpu_s=300)
 LAB_DIR = Path(__file__).resolve().parents[3] / "labs" / "accounting"
-ANSWER_MODULES = {"baseline", "reference", "detect", "jet", "clerk", "consolidate", "ingest",
-                  "pipeline", "bot", "steps", "variants", "evaluate", "generate"}
+ANSWER_MODULES = {
+    "baseline",
+    "reference",
+    "detect",
+    "jet",
+    "clerk",
+    "consolidate",
+    "ingest",
+    "pipeline",
+    "bot",
+    "steps",
+    "variants",
+    "evaluate",
+    "generate",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +50,13 @@ def test_kit_imports_only_the_kit_and_the_framework():
     for path in sorted((LAB_DIR / "kit").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             for name in names:
                 if name.startswith("labs."):
                     assert name.startswith("labs.accounting.kit"), f"{path.name} imports {name}"
@@ -51,8 +69,11 @@ def test_starter_holds_no_answer():
             assert f"labs.accounting.{module}" not in text, f"{path.name} uses {module}"
             assert f"from labs.accounting import {module}" not in text, path.name
     nb = nbformat.read(student_notebook(LAB), as_version=4)
-    stubs = [c.source for c in nb.cells if c.cell_type == "code" and "def " in c.source
-             and "NotImplementedError" in c.source]
+    stubs = [
+        c.source
+        for c in nb.cells
+        if c.cell_type == "code" and "def " in c.source and "NotImplementedError" in c.source
+    ]
     assert len(stubs) == len(LAB.steps)
     assert student_notebook(LAB).parent.name == "starter"
     assert solution_notebook(LAB).parent.name == "solution"
@@ -63,10 +84,12 @@ def test_student_notebook_runs_in_the_release_layout(tmp_path):
     LAB.make_case(23, "tiny", out=folder / RELEASE_PUBLIC.parent)
     shutil.copy(student_notebook(LAB), folder / "notebook.ipynb")
     nb = nbformat.read(folder / "notebook.ipynb", as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(folder)}}).execute()
-    text = "\n".join(o.get("text", "") for c in nb.cells if c.cell_type == "code"
-                     for o in c.get("outputs", []))
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
+    text = "\n".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, errors
     # the first step is not done; the others wait for it
@@ -78,8 +101,14 @@ def test_student_notebook_runs_in_the_release_layout(tmp_path):
 @pytest.mark.slow
 def test_unmodified_notebook_grades_at_most_10(cases):
     own, hidden = cases
-    report, _ = grade_any(LAB, own, student_notebook(LAB), lambda c: references(LAB, c),
-                          hidden=[hidden], limits=LIMITS)
+    report, _ = grade_any(
+        LAB,
+        own,
+        student_notebook(LAB),
+        lambda c: references(LAB, c),
+        hidden=[hidden],
+        limits=LIMITS,
+    )
     assert report.score <= 10, report.to_dict()
     assert all(s["status"] != "passed" for s in report.steps)
 
