@@ -120,3 +120,18 @@ def test_solution_notebook_grades_at_least_95(cases, which):
     report, _ = run_code_on(LAB, case, solution_notebook(LAB), references(LAB, case), LIMITS)
     assert report.score >= 95, report.to_dict()
     assert all(s["status"] == "passed" for s in report.steps), report.steps
+
+
+def test_release_holds_the_notebook_and_both_handouts(tmp_path):
+    from workbench.assign import assign
+
+    assign(LAB, {"s1": {"name": "Ann"}}, tmp_path / "course", size="tiny", hidden=0, progress=False)
+    names = {p.name for p in (tmp_path / "course").rglob("*") if p.is_file()}
+    assert {"notebook.ipynb", "handout.md", "handout.zh.md", "README.md"} <= names
+    import zipfile
+
+    zips = list((tmp_path / "course").rglob("s1.zip"))
+    assert zips, "no release zip"
+    members = {Path(n).name for n in zipfile.ZipFile(zips[0]).namelist()}
+    assert {"notebook.ipynb", "handout.md", "handout.zh.md"} <= members
+    assert not any("solution" in n for n in zipfile.ZipFile(zips[0]).namelist())
