@@ -88,9 +88,10 @@ def model_panel(_c: Case) -> list:
 
 def diagnosis_inputs() -> dbc.Row:
     labels = {"line": {line: t("Line {line}", line=line) for line in LINES},
-              "variable": {v: t(VARIABLE_LABELS[v]) for v in READINGS},
+              "variable": {v: t(VARIABLE_LABELS[v]) for v in READINGS + ("paste_lot",)},
               "shift": {s: t(SHIFT_LABELS[s]) for s in SHIFTS},
-              "confounder": {v: t(VARIABLE_LABELS[v]) for v in READINGS + ("none",)}}
+              "confounder": {v: t(VARIABLE_LABELS[v])
+                             for v in READINGS + ("paste_lot", "none")}}
     titles = {"line": t("Line"), "variable": t("Variable"), "shift": t("Shift"),
               "confounder": t("Confounder")}
     defaults = {"line": "L2", "variable": "conv_cm_min", "shift": "N", "confounder": "none"}
