@@ -204,3 +204,30 @@ def test_the_server_answers_while_bombs_and_honest_uploads_are_graded(served, tm
 
     assert attempts_today("logistics", "s03") == 3
     assert attempts_today("logistics", "s01") <= 3
+
+
+def test_an_anonymous_visitor_gets_two_jobs_at_a_time(served, tmp_path):
+    """The public lab pages: an address without a session has at most 2 jobs at once; the
+    third upload is answered at once with the sentence, no process is started for it."""
+    base, _ = served
+    http = requests.Session()
+    deps = http.get(f"{base}/_dash-dependencies").json()
+
+    def call(output_id: str, values: dict) -> requests.Response:
+        return http.post(f"{base}{UPDATE_PATH}", timeout=30,
+                         json=payload(find(deps, output_id), values))
+
+    slow = bombs()[-1][1]  # a slow but legal plan keeps its job busy for seconds
+    answers = []
+    for k in range(3):
+        contents = "data:application/json;base64," + base64.b64encode(slow).decode()
+        stored = call("logistics-upload-token", {"logistics-upload.contents": contents,
+                                                 "logistics-upload.filename": f"p{k}.json"})
+        token = stored.json()["response"]["logistics-upload-token"]["data"]
+        answer = call("logistics-grade", {"logistics-upload-token.data": token,
+                                          "logistics-case.data": ""})
+        assert answer.status_code == 200, (answer.status_code, answer.text[:300])
+        answers.append(answer.json())
+    assert all("cacheKey" in a for a in answers[:2]), answers[:2]
+    refused = json.dumps(answers[2])
+    assert "cacheKey" not in answers[2] and "This computer has 2 jobs running" in refused

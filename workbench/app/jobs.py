@@ -349,7 +349,8 @@ def refused_message(err: Exception) -> Any:
     message = dbc.Alert(str(err), color="warning", class_name="py-2 job-refused")
     values: list[Any] = [no_update] * len(flat)
     for k, spec in enumerate(flat):
-        if isinstance(spec, dict) and spec.get("property") == "children":
+        # an output with allow_duplicate is named "children@<hash>"
+        if isinstance(spec, dict) and str(spec.get("property")).split("@")[0] == "children":
             values[k] = message
             break
     else:
