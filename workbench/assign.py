@@ -4,7 +4,9 @@
 
     COURSE/release/<lab>/<student>.zip   what a student gets (hand out), laid out as
         <student>/notebook.ipynb               the student notebook (scaffold + checks)
-        <student>/handout.md, ...              the lab's starter files
+        <student>/handout.md, handout.zh.md    the lab's handout (``LAB.handout``, kept in
+                                               docs/<lab>/) and its Chinese version if any
+        <student>/README.md, ...               the lab's starter files
         <student>/case/public/                 their case's public files, where the
                                                notebook's parameter cell looks for them
     COURSE/release/<lab>/folders/<student>/   the same, unzipped
@@ -195,14 +197,39 @@ def starter_dir(lab: Lab) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def docs_dir() -> Path:
+    """The docs folder: the wheel's copy (``workbench/_docs``) when installed, else the
+    repository's ``docs/`` (also when missing, so that a path built on it names the place)."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_docs"
+    return packaged if packaged.is_dir() else here.parent / "docs"
+
+
+def handout_files(lab: Lab) -> list[Path]:
+    """The lab's handout (``LAB.handout``) and its Chinese version (``<name>.zh.md`` beside it)
+    when there is one; ``[]`` for a lab that declares none. A declared handout that does not
+    exist is an error: a release without it would leave the students without their brief."""
+    declared = getattr(lab, "handout", None)
+    if not declared:
+        return []
+    english = Path(declared)
+    if not english.is_file():
+        raise FileNotFoundError(f"lab {lab.slug!r}: its handout {english} does not exist; "
+                                "write it, or fix the lab's `handout` attribute")
+    chinese = english.with_name(f"{english.stem}.zh{english.suffix}")
+    return [english, chinese] if chinese.is_file() else [english]
+
+
 def _release(lab: Lab, course: Course, student: str, case: Case) -> None:
-    """The student's folder and zip: starter files and notebook at the top, the case's
-    public files in ``case/public`` (the notebook's default ``CASE_DIR``), nothing else."""
+    """The student's folder and zip: starter files, handouts and notebook at the top, the
+    case's public files in ``case/public`` (the notebook's default ``CASE_DIR``), nothing
+    else."""
     from workbench.exercise import RELEASE_PUBLIC, student_notebook
 
     folder, zipped = course.release_dir(lab.slug, student), course.release_zip(lab.slug, student)
     if zipped.is_file():
         return  # already handed out: never change it behind the students' backs
+    handouts = handout_files(lab)  # before anything is written: a missing one stops here
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -210,6 +237,8 @@ def _release(lab: Lab, course: Course, student: str, case: Case) -> None:
     if starter is not None and Path(starter).is_dir():
         shutil.copytree(starter, folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    for handout in handouts:
+        shutil.copyfile(handout, folder / handout.name)
     notebook = student_notebook(lab)
     if notebook is not None and not (folder / "notebook.ipynb").is_file():
         shutil.copyfile(notebook, folder / "notebook.ipynb")

@@ -24,6 +24,7 @@ from labs.logistics.instance import Instance, load_instance, load_trips
 from labs.logistics.kit.replay import replay_metrics
 from labs.logistics.steps import OUTCOME_POINTS, STEPS
 from labs.logistics.submission import SUFFIXES, Plan, read_plan, write_plan
+from workbench.assign import docs_dir
 from workbench.lab import Case, Claim, CodeEntry, Metric, Problem, relative_change
 
 __all__ = ["LAB", "LogisticsLab", "Instance", "Plan", "load_instance", "read_plan",
@@ -84,6 +85,7 @@ class LogisticsLab:
     """Delivery scheduling lab (see the module docstring)."""
 
     slug = "logistics"
+    handout = docs_dir() / "logistics" / "student-handout.md"  # + student-handout.zh.md if any
     title = "Delivery scheduling: dispatcher vs route optimisation"
     summary = ("Plan a day of city deliveries with time windows. An experienced dispatcher "
                "gives each van a zone of the city and draws its route on the map; a VRPTW "

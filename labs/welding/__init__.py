@@ -23,6 +23,7 @@ from labs.welding.collect import CollectionReport
 from labs.welding.simulate import Action, run_batch
 from labs.welding.steps import OUTCOME_POINTS, STEPS
 from labs.welding.submission import Submission, read_submission, write_submission
+from workbench.assign import docs_dir
 from workbench.lab import Case, Claim, CodeEntry, Metric, Problem, value_of
 
 __all__ = ["LAB", "WeldingLab", "Action", "CollectionReport", "Submission", "read_submission",
@@ -69,6 +70,7 @@ class WeldingLab:
     """Soldering-defect lab (see the module docstring)."""
 
     slug = "welding"
+    handout = docs_dir() / "welding" / "handout.md"  # + handout.zh.md if any
     title = "Soldering defects: SPC vs log collection and machine learning"
     summary = ("A batch of boards came out of reflow with about 3 % defects. The control class "
                "investigates with the line's own records and SPC; the experimental class runs "
