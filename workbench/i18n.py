@@ -21,8 +21,8 @@ from contextvars import ContextVar, Token
 from functools import cache
 from pathlib import Path
 
-__all__ = ["DEFAULT", "LANGUAGES", "N_", "current_language", "date_text", "language",
-           "missing_translations", "money", "number", "percent", "points", "record",
+__all__ = ["DEFAULT", "LANGUAGES", "N_", "current_language", "date_text", "is_share", "language",
+           "metric_value", "missing_translations", "money", "number", "percent", "points", "record",
            "reset_language", "t", "translate_message", "use_language", "verbatim"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -275,3 +275,23 @@ def points(score: float, max_points: float) -> str:
         return (f"{number(max_points, 1)} / {max_points:g} "
                 + t("+{bonus} bonus", bonus=number(score - max_points, 1)))
     return f"{number(score, 1)} / {max_points:g}"
+
+
+_SHARE_WORDS = ("rate", "fraction", "utilisation", "factor", "loss", "recall", "precision")
+
+
+def is_share(metric: object) -> bool:
+    """A metric whose values are shares of a whole (0.0082 reads as 0.82 %)."""
+    unit = str(getattr(metric, "unit", "") or "")
+    name = str(getattr(metric, "name", ""))
+    return unit.startswith("share") or (unit == "" and any(w in name for w in _SHARE_WORDS))
+
+
+def metric_value(metric: object, value: float | None) -> str:
+    """A metric's value as people read it: shares as percentages, else 3 decimals below 10
+    and thousands separators above."""
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return "—"
+    if is_share(metric):
+        return percent(value, 2 if abs(value) < 0.1 else 1)
+    return number(value, 3 if abs(value) < 10 else 1)

@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 from workbench.app import uploads
 from workbench.app.uploads import MAX_UPLOAD_BYTES
 from workbench.grading import GradeReport, grade_file
-from workbench.i18n import points, t, translate_message
+from workbench.i18n import metric_value, points, t, translate_message
 from workbench.lab import Case, Claim, Lab, Metric
 
 
@@ -78,13 +78,6 @@ def error_view(message: str) -> dbc.Alert:
                      color="danger", class_name="grade-error")
 
 
-def format_value(value: float | None) -> str:
-    """A metric value for reading: 3 decimals below 10, else 1 with thousands separators."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"{value:.3f}" if abs(value) < 10 else f"{value:,.1f}"
-
-
 def metrics_frame(metrics: Sequence[Metric], values_by_column: Mapping[str, Mapping[str, float]],
                   ) -> pd.DataFrame:
     """One row per metric (translated title and unit), one column per method; a value the
@@ -93,7 +86,7 @@ def metrics_frame(metrics: Sequence[Metric], values_by_column: Mapping[str, Mapp
     for metric in metrics:
         label = (t("{label} ({unit})", label=t(metric.title), unit=t(metric.unit))
                  if metric.unit else t(metric.title))
-        rows[label] = {column: format_value(values.get(metric.name, math.nan))
+        rows[label] = {column: metric_value(metric, values.get(metric.name, math.nan))
                        for column, values in values_by_column.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = t("Metric")

@@ -4,7 +4,6 @@ or opened offline from any folder, its figures show."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from html import escape
 from pathlib import Path
@@ -13,18 +12,19 @@ from typing import Any
 from plotly.offline import get_plotlyjs
 
 from workbench.grading.report import GradeReport
-from workbench.i18n import number, points, reset_language, t, translate_message, use_language
+from workbench.i18n import (
+    metric_value,
+    points,
+    reset_language,
+    t,
+    translate_message,
+    use_language,
+)
 from workbench.lab import Case, Lab
 
 STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222}table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;
 padding:.3rem .6rem;text-align:left}.score{font-size:2rem}.bad{color:#b00020}"""
-
-
-def _num(x: float | None) -> str:
-    if x is None or not math.isfinite(x):
-        return "—"
-    return number(x, 3 if abs(x) < 10 else 1)
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -56,16 +56,19 @@ def feedback_html(lab: Lab, case: Case, report: GradeReport, solutions: Mapping[
     token = use_language(lang)
     try:
         criteria = _table([t("Criterion"), t("Points"), t("Out of"), t("Explanation")],
-                          [[t(c.label), points(c.points, c.max_points), f"{c.max_points:g}",
+                          [[translate_message(c.label), points(c.points, c.max_points), f"{c.max_points:g}",
                             translate_message(c.message)]
                            for c in report.criteria])
         titles = {m.name: f"{t(m.title)} ({t(m.unit)})" if m.unit else t(m.title)
                   for m in lab.metrics}
         names = list(titles) + sorted(set(report.metrics) - set(titles))
+        by_name = {m.name: m for m in lab.metrics}
         metrics = _table([t("Metric"), t("You"), t("Control class"), t("Experimental class")],
-                         [[titles.get(n, n), _num(report.metrics.get(n)),
-                           _num(report.baseline_metrics.get(n)),
-                           _num(report.reference_metrics.get(n))] for n in names])
+                         [[titles.get(n, n), *(metric_value(by_name.get(n), values.get(n))
+                                               for values in (report.metrics,
+                                                              report.baseline_metrics,
+                                                              report.reference_metrics))]
+                          for n in names])
         problems = ("<ul>" + "".join(f"<li>{escape(translate_message(p))}</li>"
                                      for p in report.problems) + "</ul>"
                     if report.problems else f"<p>{escape(t('No problems found.'))}</p>")
