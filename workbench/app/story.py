@@ -180,7 +180,7 @@ def headline(story: Story, claim: Any) -> dbc.Col:
     return dbc.Col(dbc.Card(dbc.CardBody([
         html.Div(t(claim.description), className="demo-claim"),
         html.Div(effect_text(claim, value), className="demo-delta",
-                 style={"color": EXPERIMENTAL_COLOUR if holds else CONTROL_COLOUR}),
+                 style={"color": EXPERIMENTAL_COLOUR}),  # the experimental class's effect
         html.Div(ci, className="demo-ci"),
         dbc.Badge(t("holds") if holds else t("does not hold"),
                   color="success" if holds else "secondary", class_name="demo-verdict"),
