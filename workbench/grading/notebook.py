@@ -33,9 +33,12 @@ def notebook_to_script(path: Path) -> str:
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types on bad input
-        raise IntakeError(f"{path.name}: not a readable Jupyter notebook ({exc.__class__.__name__}:"
-                          f" {str(exc)[:200]}); save it again from Jupyter") from exc
+        raise IntakeError(
+            f"{path.name}: not a readable Jupyter notebook ({exc.__class__.__name__}:"
+            f" {str(exc)[:200]}); save it again from Jupyter"
+        ) from exc
     chunks: list[str] = []
+    futures: list[str] = []
     code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
     for number, cell in enumerate(code_cells, start=1):
         source = cell.get("source", "")
@@ -45,11 +48,34 @@ def notebook_to_script(path: Path) -> str:
             raise IntakeError(
                 f"{path.name}: code cell {number}, line {line_no}: {line.strip()[:80]!r} is "
                 "an IPython shell command or magic, which graded code may not use; delete "
-                "it (install packages beforehand, read files with Python)")
+                "it (install packages beforehand, read files with Python)"
+            )
+        source, hoisted = _hoist_future_imports(source)
+        futures += hoisted
         chunks.append(f"# --- code cell {number} ---\n{source}\n")
     if not chunks:
         raise IntakeError(f"{path.name}: the notebook has no code cells")
-    return PRELUDE + "\n" + "\n".join(chunks)
+    # A cell may start with `from __future__ import ...` (each cell is compiled on its own in
+    # Jupyter); in one script such imports must come first, before the prelude.
+    head = "".join(f"{line}\n" for line in dict.fromkeys(futures))
+    return head + PRELUDE + "\n" + "\n".join(chunks)
+
+
+def _hoist_future_imports(source: str) -> tuple[str, list[str]]:
+    """The cell without its top-level ``from __future__`` imports, and those import lines."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return source, []
+    lines = source.splitlines()
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            names = ", ".join(a.name for a in node.names)
+            found.append(f"from __future__ import {names}")
+            for k in range(node.lineno - 1, (node.end_lineno or node.lineno)):
+                lines[k] = "pass  # moved to the top by the grader" if k == node.lineno - 1 else ""
+    return ("\n".join(lines), found) if found else (source, [])
 
 
 def _ipython_line(source: str) -> tuple[int, str] | None:
