@@ -128,3 +128,17 @@ def test_limits_from_the_environment(monkeypatch):
     monkeypatch.setenv("WORKBENCH_JOB_LIMITS", "per_user=many")
     with pytest.raises(RuntimeError, match="not a number"):
         limits_from_env()
+
+
+def test_a_killed_job_does_not_hold_up_the_line(manager, sleepers):
+    start, procs = sleepers
+    places = [manager.admit(("user", f"s{k}")) for k in range(3)]
+    for place in places:
+        attach(manager, place, start())
+    manager.wait_turn(places[0], poll_s=0.01)
+    manager.wait_turn(places[1], poll_s=0.01)
+    procs[0].kill()  # the first job dies while running, never giving its place back
+    procs[0].wait()
+    began = time.monotonic()
+    manager.wait_turn(places[2], poll_s=0.05)
+    assert time.monotonic() - began < 5

@@ -257,8 +257,7 @@ class LimitedManager(BaseBackgroundCallbackManager):
         """Take a place for ``owner`` or raise :class:`JobRefused` saying which limit."""
         limits, now = self.limits, time.time()
         kind, who = owner
-        dead = {k for k, v in self.places.read().items()  # checked outside the lock
-                if not self._alive(v, now)}
+        dead = self._dead(now)  # checked outside the lock
 
         def take(places: dict[str, Any]) -> str | None:
             for k in dead:
@@ -286,6 +285,15 @@ class LimitedManager(BaseBackgroundCallbackManager):
         if refused:
             raise JobRefused(refused)
         return place
+
+    def _dead(self, now: float) -> set[str]:
+        return {k for k, v in self.places.read().items() if not self._alive(v, now)}
+
+    def prune(self) -> None:
+        """Drop the places of jobs that ended without giving theirs back (killed)."""
+        dead = self._dead(time.time())
+        if dead:
+            self.places.update(lambda places: [places.pop(k, None) for k in dead])
 
     def release(self, place: str) -> None:
         self.places.update(lambda places: places.pop(place, None))
@@ -330,8 +338,13 @@ class LimitedManager(BaseBackgroundCallbackManager):
                 return True
             return False
 
+        waited = 0.0
         while not (turn(self.places.read()) and self.places.update(turn)):  # lock only to take
             time.sleep(poll_s)
+            waited += poll_s
+            if waited >= 2.0:  # a job ahead that was killed must not hold up the line
+                self.prune()
+                waited = 0.0
 
 
 def refused_message(err: Exception) -> Any:
