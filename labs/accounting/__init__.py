@@ -3,10 +3,7 @@ journal-entry anomaly detection by audit rules or by a risk-scoring detector."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Mapping
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -127,23 +124,6 @@ class AccountingLab:
         from labs.accounting import plots
 
         return plots.feedback_figures(case, solutions)
-
-    @cached_property
-    def starter_folder(self) -> Path:
-        """What a release zip holds besides the case: the starter files (notebook, README)
-        and the handout in English and Chinese."""
-        here = Path(__file__).resolve().parent
-        folder = Path(tempfile.mkdtemp(prefix="accounting-starter-"))
-        shutil.copytree(here / "starter", folder, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        import workbench
-
-        base = Path(workbench.__file__).resolve().parent
-        for docs in (base.parent / "docs" / self.slug, base / "_docs" / self.slug):
-            for name in ("handout.md", "handout.zh.md"):
-                if (docs / name).is_file() and not (folder / name).exists():
-                    shutil.copyfile(docs / name, folder / name)
-        return folder
 
     def register_pages(self) -> None:
         from labs.accounting import page
