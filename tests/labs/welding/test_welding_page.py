@@ -32,8 +32,8 @@ def test_every_visible_text_is_translated(tiny_case, monkeypatch):
 
 def test_bot_report_view_in_both_languages(tiny_case, tmp_path):
     from labs.welding import page
-    from workbench.i18n import reset_language, use_language
     from workbench.app.textcheck import visible_texts
+    from workbench.i18n import reset_language, use_language
 
     report = story.run_bot(tiny_case, tmp_path, lambda msg, frac: None)
     token = use_language("zh")
