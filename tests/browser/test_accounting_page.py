@@ -20,9 +20,14 @@ def test_inbox_bot_explorer_and_scored_upload(ui, tmp_path: Path):
     ui.open("/accounting")
     ui.element("#accounting-page")
     ui.text_in("#accounting-inbox-view", "merged cells", timeout=180)
-    ui.element("#accounting-inbox-file option[value='SZ_shenzhen_ledger.csv']").click()
+    from selenium.webdriver.support.ui import Select
+
+    inbox = ui.element("#accounting-inbox-file")
+    ui.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", inbox)
+    Select(inbox).select_by_value("SZ_shenzhen_ledger.csv")
     ui.text_in("#accounting-inbox-view", "GBK")
-    ui.element("#accounting-run-btn").click()
+    run = ui.element("#accounting-run-btn")  # the panels are stacked: bring it into view
+    ui.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", run)
     ui.text_in("#accounting-log", "download inbox/US_newyork_journal.csv", timeout=120)
     ui.text_in("#accounting-bot-status", "Report ready", timeout=180)
     ui.text_in("#accounting-report", "Currency translation difference")
