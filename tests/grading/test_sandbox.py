@@ -440,8 +440,9 @@ def test_grade_report_says_the_solution_was_used_and_scores_no_outcome(tmp_path)
 
 @needs_bwrap
 def test_a_wheels_labs_and_packaged_cases_are_hidden(host, tmp_path, monkeypatch):
-    """Installed from a wheel, site-packages holds all of ``labs`` (solution code) and
-    ``workbench/_datasets`` (default cases with their keys): neither is visible inside."""
+    """Installed from a wheel, site-packages holds all of ``labs`` (solution code),
+    ``workbench/_datasets`` (default cases with their keys) and ``workbench/_docs`` (instructor
+    notes): none is visible inside."""
     site = tmp_path / "site-packages"
     (site / "labs" / "logistics").mkdir(parents=True)
     (site / "labs" / "__init__.py").write_text("")
@@ -450,6 +451,9 @@ def test_a_wheels_labs_and_packaged_cases_are_hidden(host, tmp_path, monkeypatch
     key = site / "workbench" / "_datasets" / "logistics" / "private" / "key.json"
     key.parent.mkdir(parents=True)
     key.write_text('{"secret": "WHEEL-KEY"}')
+    notes = site / "workbench" / "_docs" / "welding" / "instructor.md"
+    notes.parent.mkdir(parents=True)
+    notes.write_text("WHEEL-NOTES")
     real = isolation.site_packages()
     monkeypatch.setattr(isolation, "site_packages", lambda: [*real, site])
     inside = f"{isolation.INSIDE_SITE}{len(real)}"
@@ -458,13 +462,14 @@ import os
 def solve(public, out):
     report(out, public, labs=os.listdir("{inside}/labs"),
            datasets=os.listdir("{inside}/workbench/_datasets"),
+           docs=os.listdir("{inside}/workbench/_docs"),
            other=sorted(os.listdir("{inside}")))
 '''
     result = run_code(_stage(tmp_path, source), host.public, LAB.code_entry, FAST,
                       workdir=tmp_path / "run")
     assert result.output is not None, result.reasons + [result.stderr[-1500:]]
     seen = json.loads(result.output.read_text())
-    assert seen["labs"] == [] and seen["datasets"] == [], seen
+    assert seen["labs"] == [] and seen["datasets"] == [] and seen["docs"] == [], seen
     assert seen["other"] == ["labs", "workbench"]
     assert "WHEEL-KEY" not in result.output.read_text()
 

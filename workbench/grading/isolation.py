@@ -29,6 +29,9 @@ from pathlib import Path
 from workbench.grading import syscalls
 from workbench.grading.cgroup import probe_cgroup
 
+# Folders of an installed wheel that student code has no business reading: the default cases
+# with their answer keys, and the docs (instructor notes explain the scenarios).
+PACKAGED_PRIVATE = ("_datasets", "_docs")
 SANDBOX_UID = 65534  # "nobody": the uid inside a user namespace (grader not run as root)
 # Run by root, each concurrent run gets a host uid of its own from this range, so that
 # RLIMIT_NPROC (counted per uid over the whole host) is per run: one run holding its processes
@@ -191,8 +194,9 @@ def bwrap_argv(work: Path, scratch_bytes: int, seccomp: str | None = None) -> li
     binds.append((str(RUNNER), INSIDE_RUNNER))
     argv += _read_only(binds)
     for source, inside in binds:
-        if (Path(source) / "workbench" / "_datasets").is_dir():  # packaged answer keys
-            argv += ["--tmpfs", f"{inside}/workbench/_datasets"]
+        for packaged in PACKAGED_PRIVATE:  # default cases with keys, instructor notes
+            if (Path(source) / "workbench" / packaged).is_dir():
+                argv += ["--tmpfs", f"{inside}/workbench/{packaged}"]
         if inside.startswith(INSIDE_SITE) and (Path(source) / "labs").is_dir():
             argv += ["--tmpfs", f"{inside}/labs"]  # a wheel's labs: solution code, hidden
     size = str(scratch_bytes)
