@@ -165,12 +165,13 @@ def locate(boards: pd.DataFrame, cause: str) -> dict[str, str]:
 
 
 def coinciding_change(boards: pd.DataFrame, line: str, onset: str) -> str:
-    """A recorded change on ``line`` within a shift of the onset (a confounder): a paste
-    supplier that first appears then, or a crew that first appears then."""
+    """A recorded change on ``line`` near the onset (a confounder): a paste supplier that
+    first appears then. Shift reports record the lot per shift, so the change shows at the
+    start of the shift the onset falls in: up to a shift before it, plus the CUSUM's delay."""
     if not onset:
         return "none"
     own = boards[boards["line"] == line].sort_values("oven_in")
-    t, window = pd.Timestamp(onset), pd.Timedelta(hours=8)
+    t, window = pd.Timestamp(onset), pd.Timedelta(hours=16)
     start = own["oven_in"].min()
     supplier = own["paste_lot"].astype(str).str[0]
     first_seen = own["oven_in"].groupby(supplier).min()
