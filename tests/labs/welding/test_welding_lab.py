@@ -72,3 +72,23 @@ def test_figures_and_sensitivity(tiny_case):
 def test_no_known_failures_declared():
     assert not getattr(LAB, "known_failures", {})
     assert "under this scenario" in LAB.scenario
+
+
+def test_control_class_finds_where_and_when_from_the_line_records(tiny_case):
+    """p-chart, CUSUM, stratification, t-tests and chi-square on MES, AOI and shift reports:
+    the fault line, its first bad shift (within a day), the paste lot as the only recorded
+    change that goes with the defects; no set point differs (nobody touched one)."""
+    import pandas as pd
+
+    from labs.welding.baseline import analyse
+
+    fault = _truth(tiny_case)["fault"]
+    control = analyse(tiny_case.public)
+    rates = control.strata.groupby("line").apply(
+        lambda g: (g["defect_rate"] * g["boards"]).sum() / g["boards"].sum())
+    assert rates.idxmax() == fault["line"]
+    onset = pd.Timestamp(control.onset[fault["line"]].split()[0])
+    assert abs((onset - pd.Timestamp(fault["onset_date"])).days) <= 1
+    assert control.chi2.iloc[0]["variable"] == "paste_lot"
+    assert control.chi2.iloc[0]["p_value"] < 0.01
+    assert (control.ttests["p_value"] == 1.0).all()
