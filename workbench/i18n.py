@@ -30,7 +30,6 @@ DEFAULT = "en"
 DOMAIN = "workbench"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
-_pending: dict[str, str] = {}  # texts of code still calling the old add_translations()
 _forced: ContextVar[str | None] = ContextVar("workbench_lang", default=None)
 _recording: ContextVar[list[tuple[str | None, str]] | None] = ContextVar("workbench_t_calls",
                                                                          default=None)
@@ -93,10 +92,7 @@ def language(code: str) -> Iterator[str]:
 
 def t(text: str, **values: object) -> str:
     """Translate ``text`` into the current language; ``{name}`` fields are filled from values."""
-    code = current_language()
-    out = catalogue(code).gettext(text) if text else text
-    if out is text and code == "zh":
-        out = _pending.get(text, text)
+    out = catalogue(current_language()).gettext(text) if text else text
     out = out.format(**values) if values else out
     recorder = _recording.get()
     if recorder is not None:

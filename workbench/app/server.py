@@ -1,5 +1,5 @@
 """Flask routes of the shell: Bootstrap's CSS served from the installed package (no CDN), and
-the language switch that sets the ``lang`` cookie read by :func:`workbench.app.i18n.t`."""
+the language switch that sets the ``lang`` cookie read by :func:`workbench.i18n.t`."""
 
 from __future__ import annotations
 
