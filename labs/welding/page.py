@@ -196,7 +196,8 @@ def train_model(set_progress, _clicks, token):
     d, v = findings["diagnosis"], findings["validation"]
     return dbc.Alert(t("Model PR-AUC {pr} on the last inspected days. Cause: {var} on line "
                        "{line}, shift {shift}; it moves with {conf}.", pr=f"{v['pr_auc']:.2f}",
-                       var=t(VARIABLE_LABELS.get(d["variable"], d["variable"])), line=d["line"],
+                       var=f"{t(VARIABLE_LABELS.get(d['variable'], d['variable']))} ({d['variable']})",
+                       line=d["line"],
                        shift=t(SHIFT_LABELS.get(d["shift"], d["shift"])),
                        conf=t(VARIABLE_LABELS.get(d["confounder"], d["confounder"]))),
                      color="info", id="welding-model-done")
