@@ -54,6 +54,7 @@ class JobLimits:
     running: int = max(2, os.cpu_count() or 2)
     start_s: float = 60.0  # a place whose job never started is dropped after this
     max_age_s: float = 3600.0  # and any place after this, whatever its job says
+    job_s: float = 900.0  # a job process still there after this ends itself (see _in_line)
     nice: int = 10  # CPU priority of a job below the web server's threads
 
 
@@ -97,6 +98,11 @@ def _fresh_lock_in_child() -> None:
     # would stay locked forever in the child
     global _THREADS
     _THREADS = threading.Lock()
+    if os.environ.get("WORKBENCH_DEBUG_JOBS"):  # diagnosis: SIGUSR1 prints the job's stacks
+        import faulthandler
+        import signal
+
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
 os.register_at_fork(after_in_child=_fresh_lock_in_child)
@@ -311,12 +317,20 @@ class LimitedManager(BaseBackgroundCallbackManager):
 
             place = (context_value.get() or {}).get(JOB_KEY)
             _lower_priority(manager.limits.nice)
+            # A job is forked from a threaded server: rarely (about 1 fork in 100 under load,
+            # seen as a job stuck in sqlite3.connect) it inherits a lock another thread held,
+            # SQLite's own included, and would wait forever. Whatever happens, the process
+            # ends after ``job_s``; its place is then dropped as not running.
+            watchdog = threading.Timer(manager.limits.job_s, os._exit, args=(70,))
+            watchdog.daemon = True
+            watchdog.start()
             if place is None:  # not admitted through this manager (cannot happen from Dash)
                 return fn(*args, **kwargs)
             try:
                 manager.wait_turn(place)
                 return fn(*args, **kwargs)
             finally:
+                watchdog.cancel()
                 manager.release(place)
 
         return job

@@ -26,7 +26,7 @@ from workbench.private import private_dir
 
 # a grading still holding its slot after this long died without giving it back (a killed job);
 # every grading from the browser is bounded far below this
-STALE_SLOT = timedelta(minutes=30)
+STALE_SLOT = timedelta(minutes=20)  # longer than a job may live (jobs.JobLimits.job_s)
 
 
 class AttemptRefused(ValueError):
