@@ -187,9 +187,14 @@ class LimitedManager(BaseBackgroundCallbackManager):
     """The process's background manager with admission limits (see the module docstring).
     Everything but starting a job is passed to the wrapped manager."""
 
-    def __init__(self, inner: Any, places: Any, limits: JobLimits | None = None):
+    def __init__(self, inner: Any, places: Any, limits: JobLimits | None = None, *,
+                 zygote: bool = False):
         self.inner, self.places, self.limits = inner, places, limits or JobLimits()
+        self._keys: dict[int, str] = {}  # id(job function) -> its key, for the zygote
+        self.zygote: Zygote | None = None
         super().__init__(inner.cache_by)  # registers every callback declared so far
+        if zygote:
+            self.zygote = Zygote(self)
 
     # -- what Dash calls ----------------------------------------------------------------------
 
@@ -197,13 +202,20 @@ class LimitedManager(BaseBackgroundCallbackManager):
         # a distinct task name: with Celery, the wrapped manager registered the bare function
         self.func_registry[key] = self.inner.make_job_fn(self._in_line(fn), progress,
                                                          f"{key}-limited")
+        self._keys[id(self.func_registry[key])] = key
+        if getattr(self, "zygote", None) is not None:
+            self.zygote.stop()  # it knows only the callbacks of its birth: start a new one
+            self.zygote = Zygote(self)
 
     def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> Any:
         place = self.admit(_owner())
         context[JOB_KEY] = place
         _freeze_once()
         try:
-            job = self.inner.call_job_fn(key, job_fn, args, context)
+            if self.zygote is not None:
+                job = self.zygote.start(self._keys.get(id(job_fn), key), key, args, context)
+            else:
+                job = self.inner.call_job_fn(key, job_fn, args, context)
         except BaseException:
             self.release(place)
             raise
@@ -216,14 +228,31 @@ class LimitedManager(BaseBackgroundCallbackManager):
         return getattr(self.inner, name)
 
     # the abstract methods of the base class, passed on
+    # Jobs started by the zygote are not the server's children: they vanish as soon as they
+    # end (no zombie), possibly between the wrapped manager's "exists?" and "look at it".
     def terminate_job(self, job: Any) -> None:
-        self.inner.terminate_job(job)
+        import psutil
+
+        try:
+            self.inner.terminate_job(job)
+        except psutil.NoSuchProcess:
+            pass
 
     def terminate_unhealthy_job(self, job: Any) -> Any:
-        return self.inner.terminate_unhealthy_job(job)
+        import psutil
+
+        try:
+            return self.inner.terminate_unhealthy_job(job)
+        except psutil.NoSuchProcess:
+            return False
 
     def job_running(self, job: Any) -> bool:
-        return self.inner.job_running(job)
+        import psutil
+
+        try:
+            return self.inner.job_running(job)
+        except psutil.NoSuchProcess:
+            return False
 
     def make_job_fn(self, fn: Any, progress: Any, key: str | None = None) -> Any:
         return self.inner.make_job_fn(fn, progress, key)
@@ -255,7 +284,7 @@ class LimitedManager(BaseBackgroundCallbackManager):
         if job is None:
             return now - place["admitted"] < self.limits.start_s
         try:
-            return bool(self.inner.job_running(job))
+            return bool(self.job_running(job))
         except Exception:  # the manager cannot tell (e.g. broker away): keep it till max age
             return True
 
@@ -410,6 +439,69 @@ def _lower_priority(step: int) -> None:
         pass
 
 
+class Zygote:
+    """Starts job processes from a process without threads.
+
+    A job forked straight from the threaded web server may inherit a lock that another thread
+    held at that moment — SQLite's own, for one — and hang in its first database call. The
+    zygote is forked once, when the manager is made (before the server starts its threads),
+    and forks every job from its single thread; it hears of jobs over a socket pair and
+    answers with the job's process id. It ends when the server does (end of file)."""
+
+    def __init__(self, manager: LimitedManager):
+        import socket
+
+        self.lock = threading.Lock()
+        ours, theirs = socket.socketpair()
+        pid = os.fork()
+        if pid == 0:  # the zygote
+            ours.close()
+            try:
+                self._serve(manager, theirs)
+            finally:
+                os._exit(0)
+        theirs.close()
+        self.pid, self.sock = pid, ours
+        self.reader = ours.makefile("rb")
+
+    @staticmethod
+    def _serve(manager: LimitedManager, sock: Any) -> None:
+        import pickle
+        import signal
+
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # jobs are reaped by the kernel
+        reader, writer = sock.makefile("rb"), sock.makefile("wb")
+        while True:
+            try:
+                key, cache_key, args, context = pickle.load(reader)
+            except (EOFError, OSError):
+                return
+            job_fn = manager.func_registry[key]
+            pid = os.fork()
+            if pid == 0:  # the job: it waits for its own children (bounded readers)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                try:
+                    sock.close()
+                    job_fn(cache_key, manager._make_progress_key(cache_key), args, context)
+                finally:
+                    os._exit(0)
+            pickle.dump(pid, writer)
+            writer.flush()
+
+    def start(self, key: str, cache_key: str, args: Any, context: Any) -> int:
+        import pickle
+
+        with self.lock:
+            self.sock.sendall(pickle.dumps((key, cache_key, args, dict(context))))
+            return pickle.load(self.reader)
+
+    def stop(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
 @cache
 def limited_manager() -> LimitedManager:
     """The process's background manager with its limits (one per process)."""
@@ -422,4 +514,5 @@ def limited_manager() -> LimitedManager:
         places: Any = RedisPlaces(backend)
     else:
         places = FilePlaces(Path(cache_dir()) / "job-places")
-    return LimitedManager(inner, places, limits_from_env())
+    # the diskcache manager forks jobs from the server: let a zygote do it instead
+    return LimitedManager(inner, places, limits_from_env(), zygote=backend is None)
