@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dash
 
-from workbench.app import demo, home, instructor, shell, student
+from workbench.app import demo, home, instructor, shell, student, uploads
 from workbench.app.jobs import limited_manager, refused_message
 from workbench.app.server import BOOTSTRAP_URL, add_routes
 from workbench.app.uploads import MAX_UPLOAD_BYTES
@@ -53,6 +53,9 @@ def _build() -> dash.Dash:
     # an upload travels base64-encoded inside a JSON request; refuse anything far larger
     app.server.config["MAX_CONTENT_LENGTH"] = 4 * MAX_UPLOAD_BYTES
     add_routes(app.server)
+    # the per-instance scratch root is chosen now, so every background job process forked
+    # later inherits it (a first choice inside a job would be that job's alone)
+    uploads.scratch_root()
     home.register()
     for lab in labs().values():
         lab.register_pages()
