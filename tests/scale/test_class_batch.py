@@ -65,8 +65,11 @@ def test_the_gradebook_is_complete_and_right(clean):
                for p in reports["s26"]["problems"]), reports["s26"]["problems"]
     # The same greedy code, handed in as a .py, a folder, a notebook and a zip
     code = [reports[s] for s in _kinds("code", "code_folder", "notebook", "code_zip")]
-    assert all(len([c for c in r["criteria"] if not c["name"].startswith("step_")]) == 6
-               for r in code)  # 3 metrics on the own case + 3 on the fresh cases
+    from workbench.registry import get_lab
+
+    graded = sum(1 for m in get_lab(LAB).metrics if m.weight > 0)
+    assert all(len([c for c in r["criteria"] if not c["name"].startswith("step_")]) == 2 * graded
+               for r in code)  # each graded metric on the own case and on the fresh cases
     assert all(_points(r, hidden=True) > 0 for r in code)
 
 

@@ -43,7 +43,7 @@ def test_alarm_to_scored_fix(ui):
     ui.screenshot("welding-collected")
     _click(ui, "#welding-train-btn")  # 5 the model
     summary = ui.text_in("#welding-train-summary", "Cause:", timeout=300)
-    assert "z7_pv" in summary
+    assert "Zone 7" in summary  # the human label; the raw name z7_pv is in its tooltip
     ui.element("#welding-dependence .js-plotly-plot")
     before = ui.text_in("#welding-fix-result", "Expected defect rate")
     handle = ui.element("#welding-z7-window [role=slider]")  # 6 the fix: the lower thumb
