@@ -473,7 +473,7 @@ class Zygote:
         reader, writer = sock.makefile("rb"), sock.makefile("wb")
         while True:
             try:
-                key, cache_key, args, context = pickle.load(reader)
+                key, cache_key, args, context, settings = pickle.load(reader)
             except (EOFError, OSError):
                 return
             job_fn = manager.func_registry[key]
@@ -482,6 +482,7 @@ class Zygote:
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 try:
                     sock.close()
+                    _adopt_settings(settings)
                     job_fn(cache_key, manager._make_progress_key(cache_key), args, context)
                 finally:
                     os._exit(0)
@@ -492,7 +493,8 @@ class Zygote:
         import pickle
 
         with self.lock:
-            self.sock.sendall(pickle.dumps((key, cache_key, args, dict(context))))
+            self.sock.sendall(pickle.dumps((key, cache_key, args, dict(context),
+                                            _workbench_settings())))
             return pickle.load(self.reader)
 
     def stop(self) -> None:
@@ -516,3 +518,15 @@ def limited_manager() -> LimitedManager:
         places = FilePlaces(Path(cache_dir()) / "job-places")
     # the diskcache manager forks jobs from the server: let a zygote do it instead
     return LimitedManager(inner, places, limits_from_env(), zygote=backend is None)
+
+
+def _workbench_settings() -> dict[str, str]:
+    """The server's ``WORKBENCH_*`` environment now (the course it serves, its database): the
+    zygote was forked earlier and may hold older values."""
+    return {k: v for k, v in os.environ.items() if k.startswith("WORKBENCH_")}
+
+
+def _adopt_settings(settings: dict[str, str]) -> None:
+    for name in [k for k in os.environ if k.startswith("WORKBENCH_") and k not in settings]:
+        del os.environ[name]
+    os.environ.update(settings)
