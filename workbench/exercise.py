@@ -486,6 +486,17 @@ def step_report(step: Step, output: Any, ctx: CheckContext, *, hidden: bool) -> 
     )
 
 
+def missing_function_report(step: Step, lang: str = "en") -> StepReport:
+    """The report of a step whose function the student has not defined."""
+    from workbench.i18n import t
+
+    message = t(
+        "define the function {signature} (it is not in your notebook or module)",
+        signature=step.signature or step.function,
+    )
+    return unrun_report(step, MISSING, message, lang)
+
+
 def unrun_report(step: Step, status: str, message: str, lang: str = "en") -> StepReport:
     """A step that produced no output (not done, error, missing, skipped...): 0 points."""
     return StepReport(
@@ -693,15 +704,7 @@ def call_step(
 
     function = namespace.get(step.function)
     if not callable(function):
-        return unrun_report(
-            step,
-            MISSING,
-            t(
-                "define the function {signature} (it is not in your notebook or module)",
-                signature=step.signature or step.function,
-            ),
-            lang,
-        )
+        return missing_function_report(step, lang)
     args = [public if name == PUBLIC_DIR else produced[name] for name in step.inputs]
     try:
         value = function(*args)

@@ -17,7 +17,6 @@ from typing import Any
 
 from workbench.exercise import (
     ERROR,
-    MISSING,
     NEEDS_CODE,
     NOT_DONE,
     NOT_RUN,
@@ -27,6 +26,7 @@ from workbench.exercise import (
     StepReport,
     decode_value,
     lab_steps,
+    missing_function_report,
     step_report,
     unrun_report,
 )
@@ -129,15 +129,7 @@ def _unrun(
                 lang,
             )
         if state == "missing":
-            return unrun_report(
-                step,
-                MISSING,
-                t(
-                    "define the function {signature} (it is not in your notebook or module)",
-                    signature=step.signature or step.function,
-                ),
-                lang,
-            )
+            return missing_function_report(step, lang)
         if state == "not_done":
             return unrun_report(
                 step,
