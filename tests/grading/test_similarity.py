@@ -125,3 +125,31 @@ def test_flags_go_into_the_course_gradebook(submissions, tmp_path, monkeypatch):
         book.record(grade(LAB, case, LAB.reference(case), submission="bob.ipynb"), student="bob")
         frame = book.frame("tiny")
     assert frame.loc[frame["student"] == "bob", "similar_to"].item().startswith("alice ")
+
+
+def test_the_same_files_give_the_same_shares_in_every_process(submissions, tmp_path):
+    # Python's str hash is salted per process; the fingerprints must not be
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]);"
+        "from grading.tinylab import LAB;"
+        "from workbench.grading.similarity import similarity;"
+        "r = similarity(LAB, [__import__('pathlib').Path(p) for p in sys.argv[2:]]);"
+        "print(json.dumps([[p.a, p.b, p.share_a, p.share_b] for p in r.pairs]))"
+    )
+    tests_dir = str(Path(__file__).resolve().parents[1])
+    outputs = set()
+    for seed in ("1", "9", "11"):
+        run = subprocess.run(
+            [sys.executable, "-c", script, tests_dir, *map(str, submissions)],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        outputs.add(run.stdout)
+    assert len(outputs) == 1, outputs

@@ -128,8 +128,38 @@ def _folder_code(folder: Path) -> str:
     return "\n".join(parts)[:MAX_CODE_CHARS]
 
 
+def _stable_kgrams(string: str, k: int) -> Any:
+    """Hashes of every ``k``-gram of ``string`` that are the same in every process.
+
+    copydetect hashes k-grams with Python's ``hash()``, which is salted per process
+    (``PYTHONHASHSEED``), so the same two files could share 58 % in one run and 84 % in the
+    next and cross the threshold either way. This is a polynomial hash over the code points
+    (wrapping 64-bit arithmetic) with a SplitMix64 finaliser, vectorised with numpy.
+    """
+    import numpy as np
+
+    points = np.frombuffer(string.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    n = len(points) - k + 1
+    if n <= 0:
+        return np.array([], dtype=np.int64)
+    base = np.uint64(1_000_003)
+    with np.errstate(over="ignore"):
+        h = np.zeros(n, dtype=np.uint64)
+        for j in range(k):
+            h = h * base + points[j : j + n]
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return h.view(np.int64)
+
+
 def _fingerprint(name: str, code: str, boilerplate: Any = None) -> Any:
+    import copydetect.utils
     from copydetect import CodeFingerprint
+
+    copydetect.utils.hashed_kgrams = _stable_kgrams  # see _stable_kgrams
 
     logging.getLogger().disabled, was = True, logging.getLogger().disabled
     try:
