@@ -101,6 +101,16 @@ class Ui:
 
     def click_text(self, css: str, text: str, timeout: float = WAIT_SECONDS) -> None:
         """Click the first displayed element matching ``css`` whose text is ``text``."""
+        self._click_first(css, lambda el: el.text.strip() == text, timeout,
+                          f"no {css!r} reading {text!r} to click")
+
+    def click(self, css: str, timeout: float = WAIT_SECONDS) -> None:
+        """Click the first displayed element matching ``css``."""
+        self._click_first(css, lambda el: True, timeout, f"no clickable {css!r} after {timeout} s")
+
+    def _click_first(self, css: str, wanted, timeout: float, message: str) -> None:
+        """The page may still reflow (figures arriving) or a loading layer cover the element:
+        centre it and try again while it is covered."""
         from selenium.common.exceptions import (
             ElementClickInterceptedException,
             StaleElementReferenceException,
@@ -108,18 +118,17 @@ class Ui:
         from selenium.webdriver.common.by import By
 
         def clicked(driver):
-            for el in driver.find_elements(By.CSS_SELECTOR, css):
-                if el.is_displayed() and el.text.strip() == text:
-                    # the page may still reflow (figures arriving): centre it, retry if covered
-                    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
-                    try:
+            try:
+                for el in driver.find_elements(By.CSS_SELECTOR, css):
+                    if el.is_displayed() and wanted(el):
+                        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
                         el.click()
-                    except (ElementClickInterceptedException, StaleElementReferenceException):
-                        return False
-                    return True
+                        return True
+            except (ElementClickInterceptedException, StaleElementReferenceException):
+                return False
             return False
 
-        self.wait(clicked, timeout, f"no {css!r} reading {text!r} to click")
+        self.wait(clicked, timeout, message)
 
     def upload(self, upload_id: str, path: Path) -> None:
         """Choose ``path`` in the hidden file input of the ``dcc.Upload`` with ``upload_id``."""

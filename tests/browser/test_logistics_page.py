@@ -40,7 +40,7 @@ def test_home_logistics_upload_optimise_and_chinese(ui, plan_files):
     ui.upload("logistics-upload", plan_files["good"])
     ui.text_in("#logistics-grade", "The submission is valid.")
     assert " / 100" in ui.element("#logistics-grade-score").text
-    _click(ui, "#logistics-left-method option[value='upload']")
+    ui.click("#logistics-left-method option[value='upload']")
     ui.text_in("#logistics-left-map", "Your uploaded plan")
     ui.screenshot("logistics-uploaded")
     ui.text_in("#logistics-right-timeline", "Optimised (reference)")
@@ -68,17 +68,11 @@ def test_home_logistics_upload_optimise_and_chinese(ui, plan_files):
     ui.element("#logistics-left-map .js-plotly-plot")
 
     # the background job sees the language cookie too
-    _click(ui, "#logistics-optimise-iterations option[value='200']")
-    _click(ui, "#logistics-optimise-btn")
+    ui.click("#logistics-optimise-iterations option[value='200']")
+    ui.click("#logistics-optimise-btn")
     ui.text_in("#logistics-optimise-status", "优化方案已完成", timeout=90)
     assert ui.element("#logistics-optimise-btn").is_enabled()
-    _click(ui, "#logistics-right-method option[value='optimised']")
+    ui.click("#logistics-right-method option[value='optimised']")
     ui.text_in("#logistics-right-map", "你的优化运行")
     ui.screenshot("logistics-zh")
 
-
-def _click(ui, css: str) -> None:
-    """Centre the element first: the stacked lab page may still be reflowing below it."""
-    element = ui.element(css)
-    ui.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
