@@ -265,3 +265,32 @@ def test_a_cluster_losing_every_worker_stops_and_the_batch_resumes(lab, course, 
     assert len(again.resumed) == 1 and len(again.new) == 2
     with Gradebook(course.gradebook_path) as book:
         assert {s: len(book.attempts(lab.slug, s)) for s in ROSTER} == dict.fromkeys(ROSTER, 1)
+
+
+def test_feedback_is_written_for_students_graded_before(lab, course, tmp_path):
+    # a first batch without pages, then the pages asked for: every graded student gets one,
+    # and no one is graded (or recorded) again
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    lab.write_submission(lab.reference(_own_case(lab, course, "s1")), subs / "s1.json")
+    lab.write_submission(lab.baseline(_own_case(lab, course, "s2")), subs / "s2.json")
+    first = grade_course(lab, course.root, subs, progress=False)
+    pages = tmp_path / "pages"
+    again = grade_course(lab, course.root, subs, feedback_dir=pages, progress=False)
+    assert again.new == [] and sorted(again.resumed) == ["s1", "s2"]
+    assert again.graded == first.graded
+    assert sorted(p.name for p in pages.glob("*.html")) == ["s1.html", "s2.html"]
+    assert "100" in (pages / "s1.html").read_text(encoding="utf-8")
+    from workbench.store import Gradebook
+
+    with Gradebook(course.gradebook_path) as book:
+        assert len(book.attempts(lab.slug, "s1")) == 1
+
+
+def test_resumed_batch_writes_the_feedback_asked_for(lab, case, files, tmp_path):
+    with Gradebook(tmp_path / "book.sqlite") as book:
+        grade_batch(lab, case, files, gradebook=book, progress=False)
+        grade_batch(lab, case, files, gradebook=book, resume=True, progress=False,
+                    feedback_dir=tmp_path / "pages")
+        assert len(book.all()) == 3
+    assert sorted(p.stem for p in (tmp_path / "pages").glob("*.html")) == ["ann", "ben", "cy"]

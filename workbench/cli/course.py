@@ -130,6 +130,9 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
     if result.missing:
         click.echo("No submission from: " + ", ".join(result.missing), err=True)
     click.echo(f"Done: {result.summary()}. Gradebook: {db or course.gradebook_path}", err=True)
+    if feedback_dir:
+        pages = sum(1 for s, _ in result.graded if (Path(feedback_dir) / f"{s}.html").is_file())
+        click.echo(f"Feedback pages: {pages} in {feedback_dir}", err=True)
     if result.failed:
         raise click.ClickException(f"{len(result.failed)} submission(s) could not be graded; "
                                    "run the same command again to retry them")

@@ -28,7 +28,7 @@ from workbench.grading.pool import run_all
 from workbench.grading.refcache import cached_references
 from workbench.grading.report import GradeReport
 from workbench.grading.sandbox import Limits
-from workbench.grading.task import Task, feedback_page, grade_any, run_task
+from workbench.grading.task import Task, feedback_page, grade_any, own_solution, run_task
 from workbench.lab import Case, Lab
 from workbench.store import Gradebook, course_database
 
@@ -95,6 +95,10 @@ def grade_batch(lab: Lab, case: Case, paths: Sequence[str | Path], *,
                   if gradebook is not None and resume and digest else None)
         if stored is not None and stored.grader == grader:
             graded.append((student, stored.report))
+            if feedback_dir is not None:  # the page is asked for: write it, grade stands
+                feedback_page(lab, case, stored.report,
+                              own_solution(lab, case, path, refs, limits), refs,
+                              Path(feedback_dir) / f"{student}.html")
             continue
         report, solution = _grade_one(lab, case, path, refs, limits, feedback_dir is not None)
         if gradebook is not None:
@@ -217,7 +221,8 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
     :data:`workbench.store.COUNTING_RULE` (a browser upload may count instead).
     ``db`` replaces the course's database (a path or a SQLAlchemy URL; default
     ``WORKBENCH_DB`` or ``COURSE/gradebook.sqlite``); ``feedback_dir`` gets one HTML page per
-    student graded now. Every path a task carries is absolute (Dask workers run elsewhere).
+    graded student, those graded before included (their stored grade is not recomputed; their
+    solution is read, or their code run on their own case, again to draw it). Every path a task carries is absolute (Dask workers run elsewhere).
     On Dask, :class:`~workbench.grading.pool.NoWorkers` stops the batch when no worker is
     left; what was graded until then is stored and a rerun resumes.
     """
@@ -240,6 +245,11 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
             if not regrade and stored is not None and stored.grader == grader:
                 reports[student] = stored.report
                 result.resumed.append(student)
+                if feedback_dir is not None:  # the page is asked for: write it, grade stands
+                    tasks.append(replace(
+                        _task(lab, course, student, path, hidden, refs_key, limits,
+                              feedback_dir),
+                        stored_report=stored.report.to_dict()))
                 continue
             digests[student] = digest
             tasks.append(_task(lab, course, student, path, hidden, refs_key, limits,
@@ -254,6 +264,8 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
                                       unit="student", file=sys.stderr, disable=not progress):
             if error is not None:
                 result.failed[task.student] = f"{type(error).__name__}: {error}"
+                continue
+            if task.stored_report is not None:  # a feedback page only; nothing new graded
                 continue
             # the file's name as handed in, never a path of this machine
             report = replace(GradeReport.from_dict(done["report"]),

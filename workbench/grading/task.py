@@ -51,6 +51,9 @@ class Task:
     limits: Limits | None = None
     feedback: str | None = None
     require_code: bool = False  # the assignment grades code only (see workbench.assign)
+    # Set for a student graded before: only their feedback page is written, for this report
+    # (the stored grade stands; nothing is graded or recorded again).
+    stored_report: dict[str, Any] | None = None
 
 
 def run_task(task: Task, lab: Lab | None = None) -> dict[str, Any]:
@@ -62,6 +65,13 @@ def run_task(task: Task, lab: Lab | None = None) -> dict[str, Any]:
         lab = registry.get_lab(task.lab)
     case = Case.load(task.case, task.lab)
     refs = cached_references(lab, case, task.refs, grader=task.refs_key)
+    if task.stored_report is not None:
+        report = GradeReport.from_dict(task.stored_report)
+        if task.feedback:
+            solution = own_solution(lab, case, Path(task.submission), refs, task.limits)
+            feedback_page(lab, case, report, solution, refs, Path(task.feedback))
+        return {"student": task.student, "report": task.stored_report,
+                "seconds": round(time.perf_counter() - start, 3), "feedback_only": True}
     try:
         report, solution = grade_submission(lab, task, case)
     except Exception as exc:  # a grader bug scores 0 with the error, never stops the batch
@@ -110,6 +120,23 @@ def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], Refe
     runs = [run_code_on(lab, other, source, refs_of(other), limits, lang=lang)[0]
             for other in hidden]
     return combine(own, runs), solution
+
+
+def own_solution(lab: Lab, case: Case, source: Path, refs: References,
+                 limits: Limits | None) -> Any:
+    """The student's solution on their own case, for a feedback page: a data file is read
+    (bounded, as when graded), code runs once more in the sandbox on that case only.
+    ``None`` when there is none to draw."""
+    with tempfile.TemporaryDirectory(prefix="workbench-intake-") as tmp:
+        try:
+            intake = classify(source, data_suffixes=tuple(lab.submission_suffixes),
+                              dest=Path(tmp))
+        except IntakeError:
+            return None
+        if intake.kind == "data":
+            assert intake.data_file is not None
+            return _score_file(lab, case, intake.data_file, source, refs, source.name)[1]
+    return run_code_on(lab, case, source, refs, limits)[1]
 
 
 def run_code_on(lab: Lab, case: Case, source: Path, refs: References, limits: Limits | None,
