@@ -7,8 +7,8 @@ It carries the user's **session version** (stored on the server, in ``users``) a
 was **issued**: every request checks both, so removing a user or giving them a new password
 ends their sessions at once, and a session ends 12 hours after sign-in however busy it is (no
 sliding expiry). Sign-in and sign-out are plain POST forms handled by Flask routes, outside
-Dash's callback machinery; failed sign-ins are throttled per account and per address
-(:mod:`workbench.classroom.throttle`), and an unknown account costs the same hashing time as a
+Dash's callback machinery; failed sign-ins are throttled per account and per address, counted
+in the gradebook so every serving process shares them (:mod:`workbench.classroom.throttle`), and an unknown account costs the same hashing time as a
 known one, so timing does not tell which accounts exist.
 """
 
@@ -201,18 +201,20 @@ def _login():
         return redirect(f"{back}?failed=1")
     account = _field("username") if kind == "instructor" else _field("student").strip()
     address = request.remote_addr or ""
-    if THROTTLE.blocked(address, kind, account):
-        return redirect(f"{back}?failed=wait")
     try:
+        # counted as a failure before the check (in the gradebook, shared by every serving
+        # process); a right password takes it back
+        ticket = THROTTLE.attempt(address, kind, account)
+        if ticket is None:
+            return redirect(f"{back}?failed=wait")
         if kind == "instructor" and check_instructor(account, _field("password")):
-            THROTTLE.succeeded(address, kind, account)
+            THROTTLE.succeeded(ticket, address, kind, account)
             return _signed_in(account, "instructor", "/instructor")
         if kind == "student" and check_student(_field("code"), account, _field("pin")):
-            THROTTLE.succeeded(address, kind, account)
+            THROTTLE.succeeded(ticket, address, kind, account)
             return _signed_in(account, "student", "/student")
     except NoCourse:
         pass
-    THROTTLE.failed(address, kind, account)
     return redirect(f"{back}?failed=1")
 
 

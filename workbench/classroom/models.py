@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import DateTime, Double, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.store import AssignmentRow, AttemptRow, Base
 
 ROLES = ("instructor", "student")
 
-__all__ = ["ROLES", "AssignmentRow", "AttemptRow", "AttemptSlotRow", "UserRow"]
+__all__ = ["ROLES", "AssignmentRow", "AttemptRow", "AttemptSlotRow", "SigninFailureRow",
+           "UserRow"]
 
 
 class UserRow(Base):
@@ -52,3 +53,20 @@ class AttemptSlotRow(Base):
     slot: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(10))  # "grading", then "used"
     taken: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SigninFailureRow(Base):
+    """One sign-in attempt counted by the throttle (:mod:`workbench.classroom.throttle`) under
+    one of its keys. In the gradebook, so every process serving the course counts the same
+    failures. ``key`` is a SHA-256 of the key's parts (no account name stored in clear),
+    ``attempt`` groups the rows of one sign-in, ``at`` is Unix time in seconds."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (Index("ix_signin_failures_key_at", "key", "at"),
+                      Index("ix_signin_failures_at", "at"),
+                      Index("ix_signin_failures_attempt", "attempt"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[str] = mapped_column(String(32))
+    at: Mapped[float] = mapped_column(Double)
