@@ -21,6 +21,8 @@ from workbench.classroom.assignments import Settings, grader_of, references_of, 
 from workbench.classroom.course import current_course, gradebook, pseudonym
 from workbench.classroom.models import AttemptRow, AttemptSlotRow
 from workbench.grading import GradeReport, grade
+from workbench.grading.check import other_case
+from workbench.i18n import t
 from workbench.lab import Lab, SubmissionError
 from workbench.private import private_dir
 
@@ -155,10 +157,11 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
     """Grade ``path`` against the student's own case and store the attempt (its file under
     ``COURSE/attempts/<lab>/<student>/``); the gradebook's counting rule then picks the grade.
 
-    The attempt is taken (:func:`reserve`) before grading starts. A file of the wrong kind, or
-    one the lab cannot read as its submission (wrong format, another lab's file, a file
-    refused by the readers' bounds), is refused with the reason and uses no attempt; a grading
-    that fails gives the attempt back. ``progress(sentence)`` is told each stage."""
+    The attempt is taken (:func:`reserve`) before grading starts. A file of the wrong kind, a
+    file for another case than the student's (its case id), or one the lab cannot read as its
+    submission (wrong format, another lab's file, a file refused by the readers' bounds), is
+    refused with the reason and uses no attempt; a grading that fails gives the attempt back.
+    ``progress(sentence)`` is told each stage."""
     course = course or current_course()
     now = now or datetime.now(UTC)
     say = progress or (lambda _: None)
@@ -167,6 +170,10 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
     if path.suffix.lower() not in lab.submission_suffixes:
         raise AttemptRefused(f"{path.name}: hand in a {' or '.join(lab.submission_suffixes)} "
                              "file; this did not use an attempt")
+    case = student_case(lab, student, course)
+    other = other_case(lab, path, case, against="graded")
+    if other:  # a file for another case (e.g. a classmate's): one sentence, no attempt used
+        raise AttemptRefused(t("{reason} This did not use an attempt.", reason=other))
     slot = reserve(lab.slug, settings, student, now, course)
     try:
         say("reading")
@@ -177,7 +184,6 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
             raise AttemptRefused(f"{path.name} is not a {lab.slug} submission the grader can "
                                  f"read: {problems} (this did not use an attempt)") from None
         say("grading")
-        case = student_case(lab, student, course)
         report = bounded_report(grade(lab, case, solution, refs=references_of(lab, student,
                                                                               course),
                                       submission=path.name))  # never a server path stored
