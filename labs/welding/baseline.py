@@ -2,8 +2,8 @@
 
 Inputs are the AOI results, the MES traveller and the Excel shift reports (set points, paste
 lots, crews, never per-minute oven readings). Methods: a p-chart per line and shift, a Pareto
-of defect codes, an individuals (Shewhart) chart with Western Electric rules, a CUSUM of each
-line's shift rates, stratification by line, shift and hour into the shift, Welch t-tests of
+of defect codes, an individuals (Shewhart) chart with Western Electric rules, a CUSUM and an
+EWMA chart of each line's shift rates, stratification by line, shift and hour into the shift, Welch t-tests of
 the set points and chi-square tests of the recorded materials and crews. It finds *where*
 and *when* (the line, the worst shift, the first bad shift) and blames what the records show
 changing there: the fix is to undo that change.
@@ -42,6 +42,8 @@ class ControlAnalysis:
     strata: pd.DataFrame     # defect rate by line, shift and hour into the shift
     chi2: pd.DataFrame       # chi-square test per recorded category (paste lot, crew)
     onset: dict[str, str]    # per line: first shift a CUSUM of its shift rates alarms
+    ewma: pd.DataFrame       # per line and shift: EWMA of the standardised rate, its limit
+    ewma_onset: dict[str, str]  # per line: first shift the EWMA is above its limit
 
 
 def load_line_data(public: Path) -> pd.DataFrame:
@@ -122,27 +124,65 @@ def analyse_boards(boards: pd.DataFrame) -> ControlAnalysis:
     we_alarms = pd.DataFrame(we, columns=["line", "shift", "rule"])
     strata = (inspected.groupby(["line", "shift", "hour"], as_index=False)
               .agg(boards=("serial", "size"), defect_rate=("defect", "mean")))
+    ewma = ewma_chart(shifts)
     return ControlAnalysis(shifts, chart, pareto, we_alarms, welch_tests(inspected), strata,
-                           chi2_tests(inspected), cusum_onsets(shifts))
+                           chi2_tests(inspected), cusum_onsets(shifts), ewma,
+                           first_alarms(ewma))
+
+
+def _standardised(shifts: pd.DataFrame) -> list[tuple[str, pd.DataFrame, np.ndarray]]:
+    """Per line, its shifts in time order and their rates standardised against the plant's
+    median shift rate ``p0`` (binomial σ of each shift's board count). On a short run where
+    most shifts have no defect at all the median is 0, and every defect would be infinitely
+    many σ: then ``p0`` is the plant's pooled rate."""
+    p0 = float(np.median(shifts["defects"] / shifts["boards"]))
+    if p0 <= 0:
+        p0 = max(float(shifts["defects"].sum()), 0.5) / float(shifts["boards"].sum())
+    order = {s: i for i, s in enumerate(ph.SHIFTS)}
+    out = []
+    for line, g in shifts.groupby("line"):
+        g = g.sort_values(["date", "shift"], key=lambda c: c.map(order) if c.name == "shift"
+                          else c)
+        z = (g["defects"] / g["boards"] - p0) / np.sqrt(p0 * (1 - p0) / g["boards"])
+        out.append((str(line), g, z.to_numpy(float)))
+    return out
 
 
 def cusum_onsets(shifts: pd.DataFrame, k: float = 0.5, h: float = 5.0) -> dict[str, str]:
     """Per line, the first shift (date and shift) where an upper CUSUM of its standardised
     shift rates alarms; in-control p0 is the plant's median shift rate."""
-    p0 = float(np.median(shifts["defects"] / shifts["boards"]))
     out = {}
-    order = {s: i for i, s in enumerate(ph.SHIFTS)}
-    for line, g in shifts.groupby("line"):
-        g = g.sort_values(["date", "shift"], key=lambda c: c.map(order) if c.name == "shift"
-                          else c)
-        z = (g["defects"] / g["boards"] - p0) / np.sqrt(p0 * (1 - p0) / g["boards"])
+    for line, g, z in _standardised(shifts):
         s = 0.0
-        for (_, row), zi in zip(g.iterrows(), z, strict=True):
+        for date, shift, zi in zip(g["date"], g["shift"], z, strict=True):
             s = max(0.0, s + zi - k)
             if s > h:
-                out[line] = f"{row['date']} {row['shift']}"
+                out[line] = f"{date} {shift}"
                 break
     return out
+
+
+def ewma_chart(shifts: pd.DataFrame, lam: float = 0.2, width: float = 3.0) -> pd.DataFrame:
+    """Per line, an EWMA (weight ``lam``) of its standardised shift rates with the exact
+    upper limit ``width``·σ_EWMA, which widens over the first shifts towards
+    ``width``·sqrt(lam / (2 − lam)); a shift above it is an alarm."""
+    rows = []
+    for line, g, z in _standardised(shifts):
+        value = 0.0
+        for i, (date, shift, zi) in enumerate(zip(g["date"], g["shift"], z, strict=True),
+                                              start=1):
+            value = lam * zi + (1 - lam) * value
+            limit = width * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * i)))
+            rows.append({"line": line, "date": date, "shift": shift, "z": float(zi),
+                         "ewma": float(value), "ucl": float(limit), "alarm": bool(value > limit)})
+    return pd.DataFrame(rows, columns=["line", "date", "shift", "z", "ewma", "ucl", "alarm"])
+
+
+def first_alarms(chart: pd.DataFrame) -> dict[str, str]:
+    """Per line, the first shift (date and shift) of ``chart`` flagged as an alarm."""
+    alarms = chart[chart["alarm"]]
+    return {str(line): f"{g.iloc[0]['date']} {g.iloc[0]['shift']}"
+            for line, g in alarms.groupby("line", sort=True)}
 
 
 def chi2_tests(boards: pd.DataFrame) -> pd.DataFrame:

@@ -3,11 +3,12 @@ here for the page and the instructor-side modules."""
 
 from labs.welding.kit.plots import (
     dependence_figure,
+    ewma_figure,
     importance_figure,
     pareto_figure,
     pchart_figure,
     rates_figure,
 )
 
-__all__ = ["dependence_figure", "importance_figure", "pareto_figure", "pchart_figure",
+__all__ = ["dependence_figure", "ewma_figure", "importance_figure", "pareto_figure", "pchart_figure",
            "rates_figure"]

@@ -37,6 +37,14 @@ def control(case_root: str) -> ControlAnalysis:
     return analyse(Case.load(case_root).public)
 
 
+@cache
+def control_answer(case_root: str) -> Submission:
+    """The control class's diagnosis and fix on the case (what the page says it concludes)."""
+    from labs.welding.baseline import baseline
+
+    return baseline(Case.load(case_root))
+
+
 def raw_overview(case: Case) -> pd.DataFrame:
     """What the raw logs look like before the bot: files and bytes per source."""
     rows = []

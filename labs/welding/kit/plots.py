@@ -28,6 +28,24 @@ def pchart_figure(chart: pd.DataFrame, title: str = "p-chart of AOI defects per 
     return fig
 
 
+def ewma_figure(chart: pd.DataFrame,
+                title: str = "EWMA of each line's shift defect rate (σ units)") -> go.Figure:
+    """Each line's EWMA of standardised shift rates against its upper limit; red crosses are
+    alarms (``chart``: line, date, shift, ewma, ucl, alarm)."""
+    fig = go.Figure()
+    chart = chart.assign(when=chart["date"] + " " + chart["shift"])
+    for line, g in chart.groupby("line"):
+        fig.add_scatter(x=g["when"], y=g["ewma"], mode="lines+markers", name=line)
+        alarms = g[g["alarm"]]
+        fig.add_scatter(x=alarms["when"], y=alarms["ewma"], mode="markers",
+                        marker={"symbol": "x", "size": 11, "color": "red"}, showlegend=False)
+    limit = chart.groupby("when", sort=False)["ucl"].max()
+    fig.add_scatter(x=limit.index, y=limit.values, mode="lines", name=t("upper limit"),
+                    line={"dash": "dash", "color": "red"})
+    fig.update_layout(title=title, height=380, yaxis_title=t("σ above the plant's median"))
+    return fig
+
+
 def pareto_figure(pareto: pd.DataFrame, title: str = "Pareto of defect codes") -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=pareto["code"], y=pareto["count"], name=t("count"))

@@ -35,11 +35,14 @@ def test_alarm_to_scored_fix(ui):
 
     ui.open("/welding")
     ui.element("#welding-pchart .js-plotly-plot")  # 1 the alarm
+    ui.element("#welding-ewma .js-plotly-plot")
+    assert "EWMA at" in ui.element("#welding-first-alarms").text
     _click(ui, "#welding-collect-btn")  # 2 the bot, in the background
     report = ui.text_in("#welding-collect-report", "The bot joined", timeout=180)
     assert "clock" in report and "duplicate" in report and "-999" in report
     ui.element("#welding-explore-graph .js-plotly-plot")  # 3 explore, aggregated
     assert "Conveyor speed" in ui.element("#welding-ttests").text  # 4 the control class
+    assert "Paste lot" in ui.element("#welding-control-verdict").text  # what it concludes
     ui.screenshot("welding-collected")
     _click(ui, "#welding-train-btn")  # 5 the model
     summary = ui.text_in("#welding-train-summary", "Cause:", timeout=300)

@@ -92,3 +92,30 @@ def test_control_class_finds_where_and_when_from_the_line_records(tiny_case):
     assert control.chi2.iloc[0]["variable"] == "paste_lot"
     assert control.chi2.iloc[0]["p_value"] < 0.01
     assert (control.ttests["p_value"] == 1.0).all()
+    # the EWMA chart alarms on the fault line too, within a day of the onset, and on no other
+    ewma_onset = pd.Timestamp(control.ewma_onset[fault["line"]].split()[0])
+    assert abs((ewma_onset - pd.Timestamp(fault["onset_date"])).days) <= 1
+    assert set(control.ewma_onset) == {fault["line"]}
+
+
+def test_ewma_limits_and_alarms():
+    """Exact EWMA limits; an in-control line never alarms, a lasting rise does."""
+    import numpy as np
+    import pandas as pd
+
+    from labs.welding.baseline import ewma_chart, first_alarms
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for line, lift in (("L1", 0.0), ("L2", 0.01)):
+        for day in range(20):
+            rate = 0.02 + (lift if day >= 10 else 0.0)
+            rows.append({"line": line, "date": f"2024-03-{day + 1:02d}", "shift": "D",
+                         "boards": 1000, "defects": float(rng.binomial(1000, rate))})
+    chart = ewma_chart(pd.DataFrame(rows), lam=0.2, width=3.0)
+    first = chart.groupby("line").head(1)
+    assert np.allclose(first["ucl"], 3 * 0.2)  # i = 1: L·λ
+    assert chart["ucl"].max() < 3 * np.sqrt(0.2 / 1.8) + 1e-12  # the steady-state limit
+    onsets = first_alarms(chart)
+    assert "L1" not in onsets
+    assert "2024-03-11" <= onsets["L2"].split()[0] <= "2024-03-18"  # a 2σ rise: days
