@@ -125,6 +125,11 @@ class AccountingLab:
 
         return plots.feedback_figures(case, solutions)
 
+    def demo_steps(self, case: Case) -> list[Any]:
+        from labs.accounting.demo import demo_steps
+
+        return demo_steps(case)
+
     def register_pages(self) -> None:
         from labs.accounting import page
 

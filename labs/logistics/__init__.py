@@ -181,6 +181,11 @@ class LogisticsLab:
                                           for name, plan in solutions.items()}))
         return figs
 
+    def demo_steps(self, case: Case) -> list[Any]:
+        from labs.logistics.demo import demo_steps
+
+        return demo_steps(case)
+
     def register_pages(self) -> None:
         from labs.logistics import page
 

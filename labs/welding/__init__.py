@@ -138,6 +138,11 @@ class WeldingLab:
         return [plots.rates_figure(rates), plots.pchart_figure(control.pchart),
                 plots.pareto_figure(control.pareto)]
 
+    def demo_steps(self, case: Case) -> list[Any]:
+        from labs.welding.demo import demo_steps
+
+        return demo_steps(case)
+
     def register_pages(self) -> None:
         from labs.welding import page
 

@@ -31,7 +31,14 @@ from workbench.lab import Case, Lab
 from workbench.registry import labs
 
 DEMO_SIZES = ("tiny", "class")
+CLAIM_SIZE = "class"  # the size `workbench reproduce` measures the claims on: the demo's default
 MAX_SEED = 2**31 - 1
+DONE_FILE = ".done"
+SIZE_LABELS = {
+    "tiny": N_("a tiny case"),
+    "class": N_("a class-size case"),
+    "large": N_("a large case"),
+}
 
 
 @dataclass(frozen=True)
@@ -45,8 +52,28 @@ class Story:
     def references(self, case: Case | None = None) -> References:
         """The references of the story's case (or another case of the lab), cached on disk
         and recomputed when the grading or lab code changed."""
-        return cached_references(self.lab, case or self.case, self.cache,
-                                 grader=_fingerprint(self.lab.slug))
+        return cached_references(
+            self.lab, case or self.case, self.cache, grader=_fingerprint(self.lab.slug)
+        )
+
+    def computed(self, name: str, make: Callable[[Path], None]) -> Path:
+        """A folder of further results of the story's case (e.g. a trained model's findings):
+        ``make(folder)`` fills it the first time; kept next to the references and made again
+        when the lab's code changes. Two viewers at once each make it; the first one stays."""
+        folder = self.cache / f"{self.case.case_id}-{name}-{_fingerprint(self.lab.slug)}"
+        if not (folder / DONE_FILE).is_file():
+            tmp = folder.with_name(f"{folder.name}.{uuid.uuid4().hex}")
+            tmp.mkdir(parents=True)
+            try:
+                make(tmp)
+                (tmp / DONE_FILE).touch()
+                tmp.rename(folder)
+            except OSError:
+                if not (folder / DONE_FILE).is_file():
+                    raise
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return folder
 
 
 @dataclass(frozen=True)
@@ -61,6 +88,7 @@ class Step:
 
 CONTROL_COLOUR = "#8c8c8c"  # the control class, grey in every lab and every figure
 EXPERIMENTAL_COLOUR = "#1f6fd1"  # the experimental class, blue
+NEUTRAL_COLOUR = "#3b3b3b"  # anything else (the batch as it ran, a reference line)
 FIGURE_HEIGHT = 600  # px: one row of figures under the title fits a 1920×1080 projector
 CI_CASES = 5  # cases of the same size behind each headline's interval
 
@@ -80,18 +108,36 @@ def experimental_label() -> str:
     return t("Experimental class")
 
 
+def colour_of(name: str) -> str | None:
+    """The class colour of a name that mentions the control or the experimental class."""
+    return (
+        CONTROL_COLOUR
+        if control_label() in name
+        else EXPERIMENTAL_COLOUR
+        if experimental_label() in name
+        else None
+    )
+
+
 def colour_code(fig: Any) -> Any:
     """Traces (and titles) named after the control class grey, after the experimental class
-    blue."""
+    blue; the bars of a single-trace bar chart by their category names."""
     title = str(fig.layout.title.text or "")
-    for label, colour in ((control_label(), CONTROL_COLOUR),
-                          (experimental_label(), EXPERIMENTAL_COLOUR)):
+    for label, colour in (
+        (control_label(), CONTROL_COLOUR),
+        (experimental_label(), EXPERIMENTAL_COLOUR),
+    ):
         if label in title:
             fig.update_layout(title_font_color=colour)
     for trace in fig.data:
         name = str(getattr(trace, "name", "") or "")
-        colour = (CONTROL_COLOUR if control_label() in name else
-                  EXPERIMENTAL_COLOUR if experimental_label() in name else None)
+        colour = colour_of(name)
+        if colour is None and trace.type == "bar" and len(fig.data) == 1:
+            categories = trace.y if trace.orientation == "h" else trace.x
+            colours = [colour_of(str(c)) for c in (() if categories is None else categories)]
+            if any(colours):
+                trace.marker.color = [c or NEUTRAL_COLOUR for c in colours]
+            continue
         if colour is None:
             continue
         for prop in ("marker", "line"):
@@ -109,40 +155,50 @@ def big(fig: Any, height: int = FIGURE_HEIGHT) -> Any:
     if not hasattr(fig, "update_layout"):  # a table or another component: shown as it is
         return fig
     colour_code(fig)
-    fig.update_layout(font_size=18, title_font_size=22, height=height,
-                      margin=dict(l=60, r=20, t=70, b=50))
-    return dcc.Graph(figure=fig, config={"displayModeBar": False}, className="demo-figure",
-                     style={"height": f"{height}px"})
+    fig.update_layout(
+        font_size=18, title_font_size=22, height=height, margin=dict(l=60, r=20, t=70, b=50)
+    )
+    return dcc.Graph(
+        figure=fig,
+        config={"displayModeBar": False},
+        className="demo-figure",
+        style={"height": f"{height}px"},
+    )
 
 
 def row(figures: list[Any]) -> list[Any]:
     """At most two figures side by side, control first."""
-    return [dbc.Row([dbc.Col(big(fig), md=12 // max(1, len(figures[:2])))
-                     for fig in figures[:2]])]
+    return [dbc.Row([dbc.Col(big(fig), md=12 // max(1, len(figures[:2]))) for fig in figures[:2]])]
 
 
-def _case_step(story: Story) -> list[Any]:
+def case_step(story: Story) -> list[Any]:
     from workbench.app.labpage import PAGES
 
     page = PAGES.get(story.lab.slug)
     picture = page.picture(story.case) if page and page.picture else None
-    return [big(picture, 700)] if picture is not None else [
-        html.P(t(story.lab.summary), className="lead")]
+    return (
+        [big(picture, 700)]
+        if picture is not None
+        else [html.P(t(story.lab.summary), className="lead")]
+    )
 
 
-def _solutions(story: Story, *which: str) -> dict[str, Any]:
+def solutions(story: Story, *which: str) -> dict[str, Any]:
     refs = story.references()
     both = {control_label(): refs.baseline_solution, experimental_label(): refs.reference_solution}
-    return {k: v for k, v in both.items() if k in [control_label() if w == "control" else
-                                                      experimental_label() for w in which]}
+    return {
+        k: v
+        for k, v in both.items()
+        if k in [control_label() if w == "control" else experimental_label() for w in which]
+    }
 
 
-def _control_step(story: Story) -> list[Any]:
-    return row(story.lab.figures(story.case, _solutions(story, "control")))
+def control_step(story: Story) -> list[Any]:
+    return row(story.lab.figures(story.case, solutions(story, "control")))
 
 
-def _side_by_side_step(story: Story) -> list[Any]:
-    return row(story.lab.figures(story.case, _solutions(story, "control", "experimental")))
+def side_by_side_step(story: Story) -> list[Any]:
+    return row(story.lab.figures(story.case, solutions(story, "control", "experimental")))
 
 
 def claim_interval(story: Story, claim: Any) -> tuple[float, float] | None:
@@ -151,7 +207,7 @@ def claim_interval(story: Story, claim: Any) -> tuple[float, float] | None:
     import numpy as np
     from scipy import stats
 
-    size = story.case.size if story.case.size in DEMO_SIZES else "tiny"
+    size = story.case.size if story.case.size in DEMO_SIZES else CLAIM_SIZE
     values = []
     for seed in range(1, CI_CASES + 1):
         refs = story.references(demo_case(story.lab, seed, size))
@@ -174,49 +230,117 @@ def headline(story: Story, claim: Any) -> dbc.Col:
     value = claim.measure(refs.baseline_metrics, refs.reference_metrics)
     holds = bool(claim.holds(value))
     interval = claim_interval(story, claim)
-    ci = (t("95 % interval over {n} cases: {low} to {high}", n=CI_CASES,
-            low=effect_text(claim, interval[0]), high=effect_text(claim, interval[1]))
-          if interval else "")
-    return dbc.Col(dbc.Card(dbc.CardBody([
-        html.Div(t(claim.description), className="demo-claim"),
-        html.Div(effect_text(claim, value), className="demo-delta",
-                 style={"color": EXPERIMENTAL_COLOUR}),  # the experimental class's effect
-        html.Div(ci, className="demo-ci"),
-        dbc.Badge(t("holds") if holds else t("does not hold"),
-                  color="success" if holds else "secondary", class_name="demo-verdict"),
-        html.Div(t("Claimed: {claim}", claim=t(claim.claimed)), className="demo-ci"),
-    ])), class_name="mb-3")
+    ci = (
+        t(
+            "95 % interval over {n} cases: {low} to {high}",
+            n=CI_CASES,
+            low=effect_text(claim, interval[0]),
+            high=effect_text(claim, interval[1]),
+        )
+        if interval
+        else ""
+    )
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(t(claim.description), className="demo-claim"),
+                    html.Div(
+                        effect_text(claim, value),
+                        className="demo-delta",
+                        style={"color": EXPERIMENTAL_COLOUR},
+                    ),  # the experimental class's effect
+                    html.Div(ci, className="demo-ci"),
+                    dbc.Badge(
+                        t("holds") if holds else t("does not hold"),
+                        color="success" if holds else "secondary",
+                        class_name="demo-verdict",
+                    ),
+                    html.Div(t("Claimed: {claim}", claim=t(claim.claimed)), className="demo-ci"),
+                ]
+            )
+        ),
+        class_name="mb-3",
+    )
 
 
-def _headline_step(story: Story) -> list[Any]:
+def headline_cards(story: Story) -> list[Any]:
     claims = list(story.lab.claims)[:4]
-    return [dbc.Row([headline(story, c) for c in claims], class_name="row-cols-2 g-3",
-                    id="demo-claims")]
-
-
-def _figures_step(story: Story) -> list[Any]:
-    refs = story.references()
-    table = metrics_frame(story.lab.metrics, {control_label(): refs.baseline_metrics,
-                                              experimental_label(): refs.reference_metrics})
-    return [dbc.Table.from_dataframe(table, size="sm", striped=True, id="demo-metrics",
-                                     class_name="demo-table")]
-
-
-def generic_story(lab: Lab) -> list[Step]:
-    """The story any lab can tell through the protocol alone (and its page's picture)."""
     return [
-        Step(N_("The case"), N_("This is what the class works on. Same seed, same case: the "
-             "story replays identically."), _case_step),
-        Step(N_("The control class: the traditional method"),
-             N_("How practitioners do it today, and what it achieves on this case."),
-             _control_step),
-        Step(N_("The experimental class, side by side"),
-             N_("The same case solved by the experimental method, next to the control."),
-             _side_by_side_step),
-        Step(N_("Key figures"), N_("Every metric of both methods on this case."),
-             _figures_step),
-        Step(N_("The case study's claims, reproduced"),
-             N_("What the case study claimed, and what this case measures."), _headline_step),
+        dbc.Row([headline(story, c) for c in claims], class_name="row-cols-2 g-3", id="demo-claims")
+    ]
+
+
+def case_note(story: Story, facts: Callable[[Case], str] | None = None) -> html.Div:
+    """Which case the figures come from (its size, and what that means: ``facts``, e.g. "100
+    customers, 12 vans"), and a warning when it is not the size the claims are measured on."""
+    size = t(SIZE_LABELS.get(story.case.size, story.case.size))
+    what = (
+        t("Measured on {case}: {facts}.", case=size, facts=facts(story.case))
+        if facts
+        else (t("Measured on {case}.", case=size))
+    )
+    parts = [html.Span(what, className="fw-bold")]
+    if story.case.size != CLAIM_SIZE:
+        parts += [
+            " ",
+            html.Span(
+                t(
+                    "The claims are measured on class-size cases; a case of "
+                    "another size can show a different effect."
+                ),
+                className="text-danger",
+            ),
+        ]
+    return html.Div(parts, id="demo-case-size", className="mb-2", style={"fontSize": "1.3rem"})
+
+
+def claims_step(facts: Callable[[Case], str] | None = None) -> Step:
+    """The payoff: one card per claim, with the case (and its size) the figures come from."""
+    return Step(
+        N_("The case study's claims, reproduced"),
+        N_("What the case study claimed, and what this case measures."),
+        lambda story: [case_note(story, facts), *headline_cards(story)],
+    )
+
+
+def figures_step(story: Story) -> list[Any]:
+    refs = story.references()
+    table = metrics_frame(
+        story.lab.metrics,
+        {control_label(): refs.baseline_metrics, experimental_label(): refs.reference_metrics},
+    )
+    return [
+        dbc.Table.from_dataframe(
+            table, size="sm", striped=True, id="demo-metrics", class_name="demo-table"
+        )
+    ]
+
+
+def generic_story(lab: Lab, facts: Callable[[Case], str] | None = None) -> list[Step]:
+    """The story any lab can tell through the protocol alone (and its page's picture);
+    ``facts`` says how big a case is, on the claims (see :func:`case_note`)."""
+    return [
+        Step(
+            N_("The case"),
+            N_(
+                "This is what the class works on. Same seed, same case: the "
+                "story replays identically."
+            ),
+            case_step,
+        ),
+        Step(
+            N_("The control class: the traditional method"),
+            N_("How practitioners do it today, and what it achieves on this case."),
+            control_step,
+        ),
+        Step(
+            N_("The experimental class, side by side"),
+            N_("The same case solved by the experimental method, next to the control."),
+            side_by_side_step,
+        ),
+        Step(N_("Key figures"), N_("Every metric of both methods on this case."), figures_step),
+        claims_step(facts),
     ]
 
 
@@ -226,10 +350,11 @@ def steps_of(lab: Lab, case: Case) -> list[Step]:
 
 
 def demo_case(lab: Lab, seed: int | None, size: str) -> Case:
-    """The lab's default case, or the case of ``seed`` generated once into a cache folder."""
+    """The lab's default case, or the case of ``seed`` generated once into a cache folder (one
+    per version of the lab's code: a case generated by older code is not the seed's case)."""
     if seed is None:
         return default_case(lab)
-    folder = cache_root() / f"{lab.slug}-{seed}-{size}"
+    folder = cache_root() / f"{lab.slug}-{seed}-{size}-{_fingerprint(lab.slug)}"
     if not (folder / "public" / "case.json").is_file():
         tmp = folder.with_name(f"{folder.name}.{uuid.uuid4().hex}")
         lab.make_case(seed, size, out=tmp)
@@ -253,4 +378,4 @@ def story_key(lab: str | None, seed: object, size: object) -> dict[str, Any] | N
     except (TypeError, ValueError):
         number = None
     number = number if number is None or 0 <= number <= MAX_SEED else None
-    return {"lab": lab, "seed": number, "size": size if size in DEMO_SIZES else "class"}
+    return {"lab": lab, "seed": number, "size": size if size in DEMO_SIZES else CLAIM_SIZE}
