@@ -22,8 +22,9 @@ from functools import cache
 from pathlib import Path
 
 __all__ = ["DEFAULT", "LANGUAGES", "N_", "current_language", "date_text", "is_share", "language",
-           "metric_value", "missing_translations", "money", "number", "percent", "points", "record",
-           "reset_language", "t", "translate_message", "use_language", "verbatim"]
+           "metric_value", "missing_translations", "money", "number", "percent", "points",
+           "problem_text", "record", "reset_language", "t", "translate_message", "use_language",
+           "verbatim"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT = "en"
@@ -149,23 +150,29 @@ def _literal(text: str) -> str:
 
 
 @cache
-def _templates(code: str) -> list[tuple[re.Pattern[str], str]]:
+def _templates(code: str, places: bool = False) -> list[tuple[re.Pattern[str], str]]:
     """Catalogue entries with ``{fields}`` and enough words of their own to be recognised,
-    as patterns: the longest (most specific) first."""
+    as patterns: the longest (most specific) first. ``places``: also the short ones that name
+    a place in a file (``row {row}``), tried only on the place before a problem's message."""
     found = []
     for msgid in catalogue(code)._catalog:  # type: ignore[attr-defined]
         if not isinstance(msgid, str) or "{" not in msgid:
             continue
         literal = _FIELD.sub("", msgid)
         prefix = msgid[:msgid.index("{")]
+        letters = sum(ch.isalpha() for ch in literal)
         # enough words of its own to be recognised: 8 letters, or a label like "Step: {title}"
-        if sum(ch.isalpha() for ch in literal) < 8 and sum(ch.isalpha() for ch in prefix) < 4:
+        if letters < (3 if places else 8) and sum(ch.isalpha() for ch in prefix) < 4:
             continue
         parts, names, pos = [], [], 0
         for match in _FIELD.finditer(msgid):
             parts.append(_literal(msgid[pos:match.start()]))
             name = match.group(1)
-            parts.append(f"(?P<{name}>.+?)" if name not in names else f"(?P={name})")
+            # a sentence's leading field never holds the "place: " before a problem, nor does
+            # a field of data (a vehicle id), but for a quoted error
+            data = name in DATA_FIELDS and name not in ("error", "example")
+            any_text = "(?:(?!: ).)+?" if match.start() == 0 or data else ".+?"
+            parts.append(f"(?P<{name}>{any_text})" if name not in names else f"(?P={name})")
             names.append(name)
             pos = match.end()
         parts.append(_literal(msgid[pos:]))
@@ -194,20 +201,95 @@ def _translated_message(text: str, code: str, depth: int) -> str | None:
     known = catalogue("zh")._catalog  # type: ignore[attr-defined]
     if text in known:
         return catalogue(code).gettext(text)
-    if depth > 3:
+    if depth > 6:
         return None
-    for pattern, msgid in _templates("zh"):
-        match = pattern.fullmatch(text)
-        if match is None:
-            continue
-        values = {name: _field(value, code, depth) for name, value in match.groupdict().items()}
-        return _FIELD.sub(lambda m: "{" + m.group(1) + "}",
-                          catalogue(code).gettext(msgid)).format(**values)
+    found = _recognised(text, code, depth, _templates("zh"))
+    if found is not None:
+        return found
     if "; " in text:
         parts = [_translated_message(part, code, depth + 1) for part in text.split("; ")]
         if all(part is not None for part in parts):
             return ("；" if code == "zh" else "; ").join(parts)  # type: ignore[arg-type]
+    return _placed(text, code, depth)
+
+
+def _recognised(text: str, code: str, depth: int,
+                templates: list[tuple[re.Pattern[str], str]]) -> str | None:
+    for pattern, msgid in templates:
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        data = _data_fields(msgid)
+        values = {name: value if name in data else _field(value, code, depth)
+                  for name, value in match.groupdict().items()}
+        return _FIELD.sub(lambda m: "{" + m.group(1) + "}",
+                          catalogue(code).gettext(msgid)).format(**values)
     return None
+
+
+# fields that hold data in every sentence of the catalogue (a file, a value, a count, an id):
+# shown as they are, never taken for a text to translate ("s" is also the unit "seconds")
+DATA_FIELDS = frozenset(
+    "absent account allowed budget byte cols column credit customer debit depth entry error "
+    "example excess file fields first format found gap header held high key keys kind last "
+    "late limit loss low missing n name output part path ratio ref region routes row rows "
+    "score seq sheet sheets size stop suffix total value values vehicle vehicles".split())
+
+
+@cache
+def _data_fields(msgid: str) -> frozenset[str]:
+    """The fields of a template that hold data: named in ``DATA_FIELDS`` or shown as
+    ``repr`` (``{value!r}``)."""
+    return frozenset(m.group(1) for m in _FIELD.finditer(msgid)
+                     if m.group(1) in DATA_FIELDS or "!r" in m.group(0))
+
+
+def _placed(text: str, code: str, depth: int) -> str | None:
+    """``place: message`` (a problem as ``str(problem)`` stores it): the message recognised,
+    the place (a file name, ``row 3``, ``vehicle V01, stop 17``, ``Fresh case 2``) translated
+    where it is language and kept where it is data."""
+    start = 0
+    while (cut := text.find(": ", start)) > 0:
+        message = _translated_message(text[cut + 2:], code, depth + 1)
+        if message is not None:
+            return place_text(text[:cut], code) + _colon(code) + message
+        start = cut + 2
+    return None
+
+
+def _colon(code: str) -> str:
+    return "：" if code == "zh" else ": "
+
+
+def place_text(place: str, code: str | None = None) -> str:
+    """Where a problem is (``broken.json: row 3``): each part translated when the catalogue
+    knows it (``row {row}``, ``the fleet``), else kept as it is (a file name, a key of the file
+    format such as ``format``: a single word is taken for data)."""
+    code = code or current_language()
+    known = catalogue("zh")._catalog  # type: ignore[attr-defined]
+    parts = []
+    for part in place.split(": "):
+        if " " in part and part in known:
+            parts.append(catalogue(code).gettext(part))
+            continue
+        found = _recognised(part, code, 5, _templates("zh", places=True))
+        parts.append(part if found is None else found)
+    return _colon(code).join(parts)
+
+
+def problem_text(problem: object) -> str:
+    """A reader's problem in the current language: a :class:`~workbench.lab.Problem` with a
+    template is translated from it (its data kept as it is); a stored sentence
+    (``str(problem)``) or a problem without a template is recognised by
+    :func:`translate_message`."""
+    template = getattr(problem, "template", "")
+    if not template:
+        return translate_message(str(problem))
+    params = dict(getattr(problem, "params", None) or {})
+    message = t(template, **params)
+    where = str(getattr(problem, "where", ""))
+    where = verbatim(place_text(where)) if where else ""  # its words translated, data kept
+    return where + _colon(current_language()) + message if where else message
 
 
 def _field(value: str, code: str, depth: int) -> str:

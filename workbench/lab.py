@@ -37,18 +37,59 @@ class Problem:
 
     ``where`` names the file, row, field, vehicle or stop. ``affects`` lists the metric names
     that cannot be credited because of it; ``None`` means the whole submission.
+
+    Given ``params``, ``message`` and ``where`` are English templates marked for the catalogue
+    (``Problem(N_("field {field} = {value!r} is not a whole number"), N_("{file}: row {row}"),
+    params={...})``): they are kept as ``template`` / ``where_template`` and formatted, so
+    ``message``, ``str()`` and ``to_dict()`` stay English, and :meth:`text` shows the problem in
+    the reader's language with the data (file names, values) as it is.
     """
 
     message: str
     where: str = ""
     affects: tuple[str, ...] | None = None
+    params: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    template: str = field(default="", compare=False, repr=False)
+    where_template: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.params is not None and not self.template:
+            params = dict(self.params)
+            object.__setattr__(self, "params", params)
+            object.__setattr__(self, "template", self.message)
+            object.__setattr__(self, "message", self.message.format(**params))
+            if self.where:
+                object.__setattr__(self, "where_template", self.where)
+                object.__setattr__(self, "where", self.where.format(**params))
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message
 
+    def text(self) -> str:
+        """The problem in the current language (English: ``str(self)``)."""
+        from workbench.i18n import problem_text
+
+        return problem_text(self)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"message": self.message, "where": self.where,
-                "affects": list(self.affects) if self.affects is not None else None}
+        out: dict[str, Any] = {"message": self.message, "where": self.where,
+                               "affects": list(self.affects) if self.affects is not None
+                               else None}
+        if self.template:
+            out.update(template=self.template, where_template=self.where_template,
+                       params={k: v if isinstance(v, str | int | float | bool) or v is None
+                               else str(v) for k, v in (self.params or {}).items()})
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Problem:
+        """A problem from :meth:`to_dict` (also one stored before problems had templates)."""
+        affects = data.get("affects")
+        return cls(str(data.get("message", "")), str(data.get("where", "")),
+                   tuple(affects) if affects is not None else None,
+                   params=data.get("params") if data.get("template") else None,
+                   template=str(data.get("template", "")),
+                   where_template=str(data.get("where_template", "")))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from labs.accounting.jet import review_budget
 from labs.accounting.kit.selfcheck import score_problems, table_problems
 from labs.accounting.pipeline import parsed_case
 from labs.accounting.submission import KEYS, NUMERIC, TIME_KEYS, Report
+from workbench.i18n import N_
 from workbench.lab import Case, Problem
 
 TOLERANCE = 0.01
@@ -61,9 +62,9 @@ def validate(case: Case, report: Report) -> list[Problem]:
     for key in TIME_KEYS:
         value = _seconds(report.meta, key)
         if pd.isna(value) or value < 0:
-            problems.append(Problem(f"{key} must be a number of seconds >= 0 (found "
-                                    f"{report.meta.get(key)!r})", "Meta", ("processing_time",
-                                                                         "keying_time")))
+            problems.append(Problem(N_("{key} must be a number of seconds >= 0 (found "
+                                       "{found!r})"), "Meta", ("processing_time", "keying_time"),
+                                    params={"key": key, "found": report.meta.get(key)}))
     return problems
 
 

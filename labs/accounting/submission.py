@@ -26,6 +26,7 @@ from labs.accounting.kit.contract import (
 )
 from labs.accounting.xlsxio import save_workbook
 from workbench.grading.bounded import LARGE_TABLES, bounded_reader
+from workbench.i18n import N_
 from workbench.lab import Problem, SubmissionError
 
 __all__ = ["COLUMNS", "KEYS", "NUMERIC", "OPTIONAL", "REPORT_TABLES", "SUBMISSION_NAME",
@@ -74,8 +75,10 @@ def _coerce(name: str, df: pd.DataFrame, where: str, problems: list[Problem]) ->
         values = pd.to_numeric(df[col], errors="coerce")
         bad = values.isna() & df[col].notna()
         for i in df.index[bad][:5]:
-            problems.append(Problem(f"{df.at[i, col]!r} is not a number", f"{where} sheet {name!r} "
-                                    f"row {i + 2} column {col!r}"))
+            problems.append(Problem(N_("{value!r} is not a number"),
+                                    N_("{file} sheet {sheet!r} row {row} column {column!r}"),
+                                    params={"value": df.at[i, col], "file": where,
+                                            "sheet": name, "row": i + 2, "column": col}))
         df[col] = values.fillna(0.0).astype(float)
     return df
 
@@ -86,20 +89,25 @@ def read_submission(path: Path) -> Report:
     path = Path(path)
     where = path.name
     if not path.is_file():
-        raise SubmissionError(Problem(f"file {path} not found; upload the report workbook", where))
+        raise SubmissionError(Problem(N_("file {path} not found; upload the report workbook"),
+                                      "{file}", params={"path": str(path), "file": where}))
     if not zipfile.is_zipfile(path):
-        raise SubmissionError(Problem("not an Excel workbook (.xlsx); save the report as "
-                                      "'Excel Workbook' with the sheets of the contract", where))
+        raise SubmissionError(Problem(N_("not an Excel workbook (.xlsx); save the report as "
+                                         "'Excel Workbook' with the sheets of the contract"),
+                                      where))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
-        raise SubmissionError(Problem(f"the workbook cannot be opened ({type(exc).__name__}: "
-                                      f"{exc}); save it again from Excel", where)) from None
+        raise SubmissionError(Problem(N_("the workbook cannot be opened ({error}); save it "
+                                         "again from Excel"), "{file}",
+                                      params={"error": f"{type(exc).__name__}: {exc}",
+                                              "file": where})) from None
     problems: list[Problem] = []
     missing = [s for s in COLUMNS if s not in wb.sheetnames]
     if missing:
-        problems.append(Problem(f"sheet(s) {', '.join(repr(s) for s in missing)} missing; a report "
-                                f"needs sheets {', '.join(COLUMNS)}", where))
+        problems.append(Problem(N_("sheet(s) {missing} missing; a report needs sheets {sheets}"),
+                                "{file}", params={"missing": ", ".join(repr(s) for s in missing),
+                                                  "sheets": ", ".join(COLUMNS), "file": where}))
     frames: dict[str, pd.DataFrame] = {}
     for name, cols in {**COLUMNS, **OPTIONAL}.items():
         if name not in wb.sheetnames:
@@ -107,9 +115,12 @@ def read_submission(path: Path) -> Report:
         df = _cells(wb[name])
         absent = [c for c in cols if c not in df.columns and c not in OPTIONAL_COLUMNS]
         if absent:
-            problems.append(Problem(f"column(s) {', '.join(absent)} missing (found: "
-                                    f"{', '.join(map(str, df.columns)) or 'nothing'})",
-                                    f"{where} sheet {name!r}"))
+            found = ", ".join(map(str, df.columns))
+            problems.append(Problem(N_("column(s) {absent} missing (found: {found})") if found
+                                    else N_("column(s) {absent} missing (found: nothing)"),
+                                    N_("{file} sheet {sheet!r}"),
+                                    params={"absent": ", ".join(absent), "found": found,
+                                            "file": where, "sheet": name}))
             continue
         frames[name] = _coerce(name, df.reindex(columns=cols), where, problems)
     wb.close()

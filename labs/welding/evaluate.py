@@ -19,6 +19,7 @@ from sklearn.metrics import average_precision_score, matthews_corrcoef, roc_auc_
 from labs.welding import physics as ph
 from labs.welding.simulate import READINGS, SETPOINTS, Action, Outcome, run_batch
 from labs.welding.submission import Submission
+from workbench.i18n import N_
 from workbench.lab import Case, Problem
 
 PREDICTION_METRICS = ("pr_auc", "roc_auc", "mcc", "recall_at_5pct_false_alarm", "pr_auc_vs_bayes")
@@ -46,34 +47,36 @@ def validate(case: Case, sub: Submission) -> list[Problem]:
     missing, unknown = wanted - set(sub.predictions), set(sub.predictions) - wanted
     if missing:
         problems.append(Problem(
-            f"{len(missing)} of {len(wanted)} held-out boards have no prediction "
-            f"(first: {', '.join(sorted(missing)[:3])}); predict every serial in holdout.csv",
-            "predictions", affects=PREDICTION_METRICS))
+            N_("{n} of {total} held-out boards have no prediction (first: {first}); predict "
+               "every serial in holdout.csv"), "predictions", affects=PREDICTION_METRICS,
+            params={"n": len(missing), "total": len(wanted),
+                    "first": ", ".join(sorted(missing)[:3])}))
     if unknown:
         problems.append(Problem(
-            f"{len(unknown)} serials are not held-out boards of this case "
-            f"(first: {', '.join(sorted(unknown)[:3])})", "predictions",
-            affects=PREDICTION_METRICS))
+            N_("{n} serials are not held-out boards of this case (first: {first})"),
+            "predictions", affects=PREDICTION_METRICS,
+            params={"n": len(unknown), "first": ", ".join(sorted(unknown)[:3])}))
     causes = READINGS + SETPOINTS + ph.ZONES + SUSPECTS
     choices = {"line": ph.LINES, "shift": ph.SHIFTS, "variable": causes,
                "confounder": causes + ("none",)}
     for key, allowed in choices.items():
         if sub.diagnosis.get(key) not in allowed:
-            problems.append(Problem(f"{sub.diagnosis.get(key)!r} not understood; use one of "
-                                    f"{', '.join(allowed)}", f"diagnosis.{key}",
-                                    affects=("diagnosis",)))
+            problems.append(Problem(N_("{value!r} not understood; use one of {allowed}"),
+                                    "diagnosis.{key}", affects=("diagnosis",),
+                                    params={"value": sub.diagnosis.get(key), "key": key,
+                                            "allowed": ", ".join(allowed)}))
     key = case.key()
     result = outcome(key["seed"], key["size"], tuple(sub.actions))
     if result.held_fraction > MAX_HELD_FRACTION:
         problems.append(Problem(
-            f"the actions hold {result.held_fraction:.0%} of all boards (budget "
-            f"{MAX_HELD_FRACTION:.0%}); widen the interlock limits", "actions",
-            affects=FIX_METRICS))
+            N_("the actions hold {held:.0%} of all boards (budget {budget:.0%}); widen the "
+               "interlock limits"), "actions", affects=FIX_METRICS,
+            params={"held": result.held_fraction, "budget": MAX_HELD_FRACTION}))
     if result.throughput_loss > MAX_THROUGHPUT_LOSS:
         problems.append(Problem(
-            f"the actions cost {result.throughput_loss:.0%} of the line time (budget "
-            f"{MAX_THROUGHPUT_LOSS:.0%}); hold fewer boards or run faster", "actions",
-            affects=FIX_METRICS))
+            N_("the actions cost {loss:.0%} of the line time (budget {budget:.0%}); hold "
+               "fewer boards or run faster"), "actions", affects=FIX_METRICS,
+            params={"loss": result.throughput_loss, "budget": MAX_THROUGHPUT_LOSS}))
     return problems
 
 

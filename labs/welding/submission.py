@@ -40,6 +40,7 @@ from labs.welding.simulate import (
     Action,
 )
 from workbench.grading.bounded import bounded_reader
+from workbench.i18n import N_
 from workbench.lab import Problem, SubmissionError
 
 FORMAT = "welding-submission/1"
@@ -85,23 +86,29 @@ def read_submission(path: Path) -> Submission:
     path = Path(path)
     name = path.name
     if not path.is_file():
-        raise SubmissionError(Problem(f"file not found: {path}", where=name))
+        raise SubmissionError(Problem(N_("file not found: {path}"), "{file}",
+                                      params={"path": str(path), "file": name}))
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise SubmissionError(
-            Problem("not UTF-8 text; save the file as UTF-8 JSON", name)) from None
+            Problem(N_("not UTF-8 text; save the file as UTF-8 JSON"), name)) from None
     except json.JSONDecodeError as exc:
         raise SubmissionError(Problem(
-            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", name)) from None
+            N_("not valid JSON at line {line}, column {column}: {error}"), "{file}",
+            params={"line": exc.lineno, "column": exc.colno, "error": exc.msg, "file": name})
+        ) from None
     if not isinstance(data, dict):
         raise SubmissionError(Problem(
-            f"the top level must be a JSON object with 'predictions', 'diagnosis' and 'actions', "
-            f"not a {type(data).__name__}", name))
+            N_("the top level must be a JSON object with 'predictions', 'diagnosis' and "
+               "'actions', not a {kind}"), "{file}",
+            params={"kind": type(data).__name__, "file": name}))
     problems: list[Problem] = []
     if data.get("format", FORMAT) != FORMAT:
-        problems.append(Problem(f"format {data.get('format')!r} not understood; use {FORMAT!r}",
-                                f"{name}: format"))
+        problems.append(Problem(N_("format {found!r} not understood; use {format!r}"),
+                                "{file}: format",
+                                params={"found": data.get("format"), "format": FORMAT,
+                                        "file": name}))
     predictions = _predictions(data, name, problems)
     diagnosis = _diagnosis(data, name, problems)
     actions = _actions(data, name, problems)
@@ -113,8 +120,8 @@ def read_submission(path: Path) -> Submission:
 def _predictions(data: dict, name: str, problems: list[Problem]) -> dict[str, float]:
     raw = data.get("predictions")
     if not isinstance(raw, dict):
-        problems.append(Problem("'predictions' must be an object mapping serial to probability",
-                                f"{name}: predictions"))
+        problems.append(Problem(N_("'predictions' must be an object mapping serial to "
+                                   "probability"), f"{name}: predictions"))
         return {}
     out, bad = {}, []
     for serial, value in raw.items():
@@ -125,21 +132,24 @@ def _predictions(data: dict, name: str, problems: list[Problem]) -> dict[str, fl
             out[serial] = float(value)
     if bad:
         problems.append(Problem(
-            f"{len(bad)} predictions are not probabilities between 0 and 1 "
-            f"(first: {', '.join(map(str, bad[:3]))})", f"{name}: predictions"))
+            N_("{n} predictions are not probabilities between 0 and 1 (first: {first})"),
+            "{file}: predictions",
+            params={"n": len(bad), "first": ", ".join(map(str, bad[:3])), "file": name}))
     return out
 
 
 def _diagnosis(data: dict, name: str, problems: list[Problem]) -> dict[str, str]:
     raw = data.get("diagnosis")
     if not isinstance(raw, dict):
-        problems.append(Problem("'diagnosis' must be an object with "
-                                f"{', '.join(DIAGNOSIS_FIELDS)}", f"{name}: diagnosis"))
+        problems.append(Problem(N_("'diagnosis' must be an object with {fields}"),
+                                "{file}: diagnosis",
+                                params={"fields": ", ".join(DIAGNOSIS_FIELDS), "file": name}))
         return {}
     out = {}
     for key in DIAGNOSIS_FIELDS:
         if not isinstance(raw.get(key), str):
-            problems.append(Problem(f"'{key}' missing or not text", f"{name}: diagnosis.{key}"))
+            problems.append(Problem(N_("'{key}' missing or not text"), "{file}: diagnosis.{key}",
+                                    params={"key": key, "file": name}))
         else:
             out[key] = raw[key]
     return out
@@ -148,8 +158,8 @@ def _diagnosis(data: dict, name: str, problems: list[Problem]) -> dict[str, str]
 def _actions(data: dict, name: str, problems: list[Problem]) -> list[Action]:
     raw = data.get("actions", [])
     if not isinstance(raw, list) or len(raw) > MAX_ACTIONS:
-        problems.append(Problem(f"'actions' must be a list of at most {MAX_ACTIONS} actions",
-                                f"{name}: actions"))
+        problems.append(Problem(N_("'actions' must be a list of at most {n} actions"),
+                                "{file}: actions", params={"n": MAX_ACTIONS, "file": name}))
         return []
     out = []
     for i, item in enumerate(raw):
@@ -166,48 +176,53 @@ def _number(item: dict, key: str, required: bool) -> float | None:
     if value is None and not required:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"'{key}' must be a number{'' if required else ' or null'}")
+        raise ValueError((N_("'{key}' must be a number") if required
+                          else N_("'{key}' must be a number or null")).format(key=key))
     return float(value)
 
 
 def parse_action(item: Any) -> Action:
     """One action from its JSON form; ValueError names what is wrong."""
     if not isinstance(item, dict):
-        raise ValueError("an action must be an object with 'type' and 'variable'")
+        raise ValueError(N_("an action must be an object with 'type' and 'variable'"))
     kind, var = item.get("type"), item.get("variable")
     line, shift = item.get("line", "all"), item.get("shift", "all")
     if line not in SCOPE_LINES:
-        raise ValueError(f"line {line!r} not understood; use one of {', '.join(SCOPE_LINES)}")
+        raise ValueError(N_("line {line!r} not understood; use one of {allowed}").format(
+            line=line, allowed=", ".join(SCOPE_LINES)))
     if shift not in SCOPE_SHIFTS:
-        raise ValueError(f"shift {shift!r} not understood; use one of {', '.join(SCOPE_SHIFTS)}")
+        raise ValueError(N_("shift {shift!r} not understood; use one of {allowed}").format(
+            shift=shift, allowed=", ".join(SCOPE_SHIFTS)))
     if kind == "interlock":
         if var not in READINGS:
-            raise ValueError(f"interlock variable {var!r} not understood; use one of "
-                             f"{', '.join(READINGS)}")
+            raise ValueError(N_("interlock variable {variable!r} not understood; use one of "
+                                "{allowed}").format(variable=var, allowed=", ".join(READINGS)))
         low, high = _number(item, "min", False), _number(item, "max", False)
         if low is None and high is None:
-            raise ValueError("an interlock needs 'min', 'max' or both")
+            raise ValueError(N_("an interlock needs 'min', 'max' or both"))
         if low is not None and high is not None and low > high:
-            raise ValueError(f"min {low:g} is above max {high:g}")
+            raise ValueError(N_("min {low:g} is above max {high:g}").format(low=low, high=high))
         return Action("interlock", var, line, shift, low=low, high=high)
     if kind == "setpoint":
         if var not in SETPOINTS:
-            raise ValueError(f"setpoint variable {var!r} not understood; use one of "
-                             f"{', '.join(SETPOINTS)}")
+            raise ValueError(N_("setpoint variable {variable!r} not understood; use one of "
+                                "{allowed}").format(variable=var, allowed=", ".join(SETPOINTS)))
         value = _number(item, "value", True)
         lo, hi = SETPOINT_RANGE[var]
         if not lo <= value <= hi:
-            raise ValueError(f"{var} = {value:g} is outside what the oven can run ({lo:g}–{hi:g})")
+            raise ValueError(N_("{variable} = {value:g} is outside what the oven can run "
+                                "({low:g}–{high:g})").format(variable=var, value=value, low=lo,
+                                                             high=hi))
         return Action("setpoint", var, line, shift, value=value)
     if kind == "repair":
         if var not in REPAIRABLE:
-            raise ValueError(f"repair variable {var!r} not understood; name a zone: "
-                             f"{', '.join(REPAIRABLE)}")
+            raise ValueError(N_("repair variable {variable!r} not understood; name a zone: "
+                                "{allowed}").format(variable=var, allowed=", ".join(REPAIRABLE)))
         return Action("repair", var, line, "all")
     if kind == "revert":
         if var not in REVERTIBLE:
-            raise ValueError(f"revert variable {var!r} not understood; use "
-                             f"{', '.join(REVERTIBLE)}")
+            raise ValueError(N_("revert variable {variable!r} not understood; use {allowed}")
+                             .format(variable=var, allowed=", ".join(REVERTIBLE)))
         return Action("revert", var, line, "all")
-    raise ValueError(f"action type {kind!r} not understood; use 'interlock', 'setpoint', "
-                     "'repair' or 'revert'")
+    raise ValueError(N_("action type {kind!r} not understood; use 'interlock', 'setpoint', "
+                        "'repair' or 'revert'").format(kind=kind))

@@ -19,6 +19,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from workbench.app import uploads
 from workbench.app.components import error_view, grade_view, upload_box
+from workbench.app.labpage import readable_report
 from workbench.app.signin import field, no_course, signin_form, signout_bar
 from workbench.assign import read_roster
 from workbench.classroom import grading
@@ -265,8 +266,9 @@ def drilldown(student, slug):
                                             for c in stored.report.criteria])
     return html.Div([dbc.Row([
         dbc.Col([html.H5(t("What the student sees now")),
-                 grade_view(seen, "instructor-seen")], md=6),
-        dbc.Col([html.H5(t("Full report")), grade_view(full, "instructor-full")], md=6),
+                 grade_view(readable_report(seen), "instructor-seen")], md=6),
+        dbc.Col([html.H5(t("Full report")), grade_view(readable_report(full), "instructor-full")],
+                md=6),
     ]), history])
 
 

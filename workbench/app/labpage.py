@@ -353,7 +353,7 @@ def format_check(lab: Lab, path: Path) -> Any:
     try:
         lab.read_submission(path)
     except SubmissionError as exc:
-        return dbc.Alert([html.P(intro), html.Ul([html.Li(str(p)) for p in exc.problems])],
+        return dbc.Alert([html.P(intro), html.Ul([html.Li(p.text()) for p in exc.problems])],
                          color="danger", id="grade-format-check")
     except Exception:  # noqa: BLE001 - code and notebooks are read by the grader, not here
         return dbc.Alert(intro, color="info", id="grade-format-check")

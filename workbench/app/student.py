@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from workbench.app.components import grade_panel, grade_view, upload_and_grade
+from workbench.app.labpage import readable_report
 from workbench.app.signin import field, no_course, signin_form, signout_bar
 from workbench.classroom.assignments import assignments, on_roster, settings_of
 from workbench.classroom.attempts import (
@@ -140,7 +141,8 @@ def grade_upload(path, values, say):
                           t("grading failed on the server; the attempt was given back — "
                             "upload the file again, and tell your instructor if it happens "
                             "again")], color="danger", id="student-refused")
-    return grade_view(visible_report(attempt.report, settings, datetime.now(UTC)), "student-grade")
+    return grade_view(readable_report(visible_report(attempt.report, settings, datetime.now(UTC))),
+                      "student-grade")
 
 
 upload_and_grade("student", grade_upload, states=[("student-lab", "value")], owner=_owner)

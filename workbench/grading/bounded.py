@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from workbench.i18n import N_
 from workbench.lab import Problem, SubmissionError
 
 T = TypeVar("T")
@@ -122,14 +123,18 @@ def check_file(path: str | Path, limits: FileLimits = DEFAULT) -> None:
     if not path.is_file():
         # the reader itself says "not found" in its own words; only refuse odd file types here
         if path.exists() and not path.is_dir():
-            _refuse(name, "is not a regular file (a FIFO or device); hand in the file itself")
+            _refuse(name, N_("is not a regular file (a FIFO or device); hand in the file itself"))
         return
     size = path.stat().st_size
     if size > limits.max_bytes:
         _refuse(
             name,
-            f"is {_mib(size)}, more than the {_mib(limits.max_bytes)} a submission "
-            "file may have; hand in only what the lab's file format asks for",
+            N_(
+                "is {size}, more than the {limit} a submission file may have; hand in only "
+                "what the lab's file format asks for"
+            ),
+            size=_mib(size),
+            limit=_mib(limits.max_bytes),
         )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".zip") and zipfile.is_zipfile(path):
@@ -140,8 +145,10 @@ def check_file(path: str | Path, limits: FileLimits = DEFAULT) -> None:
         _check_csv(path, limits)
 
 
-def _refuse(name: str, message: str) -> None:
-    raise FileRefused(Problem(message, where=name))
+def _refuse(name: str, message: str, **params: object) -> None:
+    """Refuse the file ``name``: ``message`` is a template of the catalogue (``N_``) formatted
+    with ``params``, so the problem is shown in the reader's language."""
+    raise FileRefused(Problem(message, where="{file}", params={**params, "file": name}))
 
 
 def _mib(n: float) -> str:
@@ -163,9 +170,12 @@ def _check_json(path: Path, limits: FileLimits) -> None:
     if depth > limits.max_json_depth:
         _refuse(
             path.name,
-            f"nests objects and lists {depth} levels deep, more than the "
-            f"{limits.max_json_depth} allowed; write the flat layout the lab's file "
-            "format describes",
+            N_(
+                "nests objects and lists {depth} levels deep, more than the {limit} allowed; "
+                "write the flat layout the lab's file format describes"
+            ),
+            depth=depth,
+            limit=limits.max_json_depth,
         )
 
 
@@ -177,8 +187,11 @@ def _check_csv(path: Path, limits: FileLimits) -> None:
             if rows > limits.max_csv_rows:
                 _refuse(
                     path.name,
-                    f"has more than {limits.max_csv_rows:,} rows; hand in "
-                    "only the rows the lab's file format asks for",
+                    N_(
+                        "has more than {limit:,} rows; hand in only the rows the lab's file "
+                        "format asks for"
+                    ),
+                    limit=limits.max_csv_rows,
                 )
 
 
@@ -190,8 +203,12 @@ def _check_zip(path: Path, limits: FileLimits, *, workbook: bool) -> None:
             if len(members) > limits.max_members:
                 _refuse(
                     name,
-                    f"holds {len(members)} files inside, more than the "
-                    f"{limits.max_members} allowed; save it again from Excel",
+                    N_(
+                        "holds {n} files inside, more than the {limit} allowed; save it again "
+                        "from Excel"
+                    ),
+                    n=len(members),
+                    limit=limits.max_members,
                 )
             total = 0
             for m in members:
@@ -199,29 +216,37 @@ def _check_zip(path: Path, limits: FileLimits, *, workbook: bool) -> None:
                 if m.file_size > limits.max_member_bytes:
                     _refuse(
                         name,
-                        f"part {m.filename} unpacks to {_mib(m.file_size)}, more "
-                        f"than the {_mib(limits.max_member_bytes)} allowed; hand in a "
-                        "smaller file",
+                        N_(
+                            "part {part} unpacks to {size}, more than the {limit} allowed; "
+                            "hand in a smaller file"
+                        ),
+                        part=m.filename,
+                        size=_mib(m.file_size),
+                        limit=_mib(limits.max_member_bytes),
                     )
                 if m.file_size > MiB and m.file_size > limits.max_ratio * max(m.compress_size, 1):
                     _refuse(
                         name,
-                        f"part {m.filename} is compressed "
-                        f"{m.file_size // max(m.compress_size, 1)}:1, which looks like a "
-                        "zip bomb; it was not read. Save the file again from Excel",
+                        N_(
+                            "part {part} is compressed {ratio}:1, which looks like a zip bomb; "
+                            "it was not read. Save the file again from Excel"
+                        ),
+                        part=m.filename,
+                        ratio=m.file_size // max(m.compress_size, 1),
                     )
             if total > limits.max_total_bytes:
                 _refuse(
                     name,
-                    f"unpacks to {_mib(total)}, more than the "
-                    f"{_mib(limits.max_total_bytes)} allowed; hand in a smaller file",
+                    N_("unpacks to {size}, more than the {limit} allowed; hand in a smaller file"),
+                    size=_mib(total),
+                    limit=_mib(limits.max_total_bytes),
                 )
             if workbook:
                 _check_workbook(zf, name, limits)
     except zipfile.BadZipFile:
         return  # the lab's reader says it is not a workbook, in its own words
     except (OSError, RuntimeError, NotImplementedError, EOFError) as exc:  # damaged, encrypted
-        _refuse(name, f"cannot be unpacked ({exc}); save it again from Excel")
+        _refuse(name, N_("cannot be unpacked ({error}); save it again from Excel"), error=exc)
 
 
 SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
@@ -272,18 +297,25 @@ def _check_workbook(zf: zipfile.ZipFile, name: str, limits: FileLimits) -> None:
     if len(sheets) > limits.max_sheets:
         _refuse(
             name,
-            f"has {len(sheets)} sheets, more than the {limits.max_sheets} allowed; "
-            "keep only the sheets the lab's file format asks for",
+            N_(
+                "has {n} sheets, more than the {limit} allowed; keep only the sheets the lab's "
+                "file format asks for"
+            ),
+            n=len(sheets),
+            limit=limits.max_sheets,
         )
     cells_total = 0
     for member in sheets:
-        label = f"sheet {names.get(member.filename, member.filename)!r}"
+        label = names.get(member.filename, member.filename)  # the sheet's name
         cells_total += _check_sheet(zf, member, name, label, limits)
         if cells_total > limits.max_cells:
             _refuse(
                 name,
-                f"its sheets span more than {limits.max_cells:,} cells in all; "
-                "keep only the sheets and rows the lab's file format asks for",
+                N_(
+                    "its sheets span more than {limit:,} cells in all; keep only the sheets "
+                    "and rows the lab's file format asks for"
+                ),
+                limit=limits.max_cells,
             )
     try:
         strings = zf.getinfo("xl/sharedStrings.xml")
@@ -292,9 +324,12 @@ def _check_workbook(zf: zipfile.ZipFile, name: str, limits: FileLimits) -> None:
     if strings.file_size > limits.max_shared_strings_bytes:
         _refuse(
             name,
-            f"its shared-strings table is {_mib(strings.file_size)}, more than the "
-            f"{_mib(limits.max_shared_strings_bytes)} allowed; keep only the text the "
-            "report needs",
+            N_(
+                "its shared-strings table is {size}, more than the {limit} allowed; keep only "
+                "the text the report needs"
+            ),
+            size=_mib(strings.file_size),
+            limit=_mib(limits.max_shared_strings_bytes),
         )
     count = 0
     for chunk in _stream(zf, strings):
@@ -302,8 +337,11 @@ def _check_workbook(zf: zipfile.ZipFile, name: str, limits: FileLimits) -> None:
         if count > limits.max_shared_strings:
             _refuse(
                 name,
-                f"its shared-strings table holds more than "
-                f"{limits.max_shared_strings:,} texts; keep only the text the report needs",
+                N_(
+                    "its shared-strings table holds more than {limit:,} texts; keep only the "
+                    "text the report needs"
+                ),
+                limit=limits.max_shared_strings,
             )
 
 
@@ -357,9 +395,7 @@ def _check_sheet(
             if dim:
                 ref = dim.group(1).decode(errors="replace")
                 declared_rows, declared_cols = _declared(ref)
-                _check_area(
-                    name, label, declared_rows, declared_cols, limits, f"declares the range {ref}"
-                )
+                _check_area(name, label, declared_rows, declared_cols, limits, ref)
         for attrs in ROW_RE.findall(chunk):
             rows += 1
             number = ROW_NUMBER_RE.search(attrs)
@@ -367,30 +403,69 @@ def _check_sheet(
         cells += len(CELL_ANY_RE.findall(chunk))
         for letters in set(CELL_RE.findall(chunk)):
             max_col = max(max_col, _column_number(letters.decode()))
-        _check_area(name, label, max(max_row, rows), max_col, limits, "uses cells up to")
+        _check_area(name, label, max(max_row, rows), max_col, limits)
         if cells > limits.max_cells:
             _refuse(
                 name,
-                f"{label} holds more than {limits.max_cells:,} cells; keep only the "
-                "rows and columns the lab's file format asks for",
+                N_(
+                    "sheet {sheet!r} holds more than {limit:,} cells; keep only the rows and "
+                    "columns the lab's file format asks for"
+                ),
+                sheet=label,
+                limit=limits.max_cells,
             )
     rows_seen, cols_seen = max(declared_rows, max_row, rows), max(declared_cols, max_col)
     return rows_seen * cols_seen
 
 
-def _check_area(name: str, label: str, rows: int, cols: int, limits: FileLimits, how: str) -> None:
-    where = (
-        f"{how} row {rows:,}, column {cols:,}"
-        if how.startswith("uses")
-        else f"{how} ({rows:,} rows × {cols:,} columns)"
+def _check_area(
+    name: str, sheet: str, rows: int, cols: int, limits: FileLimits, ref: str = ""
+) -> None:
+    """The cells a sheet uses, or (``ref``) the range it declares, within the bounds."""
+    if ref:
+        too_many = (
+            N_(
+                "sheet {sheet!r} declares the range {ref} ({rows:,} rows × {cols:,} columns): "
+                "more than the {limit:,} rows allowed; delete the empty rows and columns "
+                "after your data (select them, Delete) and save again"
+            ),
+            N_(
+                "sheet {sheet!r} declares the range {ref} ({rows:,} rows × {cols:,} columns): "
+                "more than the {limit:,} columns allowed; delete the empty rows and columns "
+                "after your data (select them, Delete) and save again"
+            ),
+            N_(
+                "sheet {sheet!r} declares the range {ref} ({rows:,} rows × {cols:,} columns): "
+                "more than the {limit:,} cells allowed; delete the empty rows and columns "
+                "after your data (select them, Delete) and save again"
+            ),
+        )
+    else:
+        too_many = (
+            N_(
+                "sheet {sheet!r} uses cells up to row {rows:,}, column {cols:,}: more than the "
+                "{limit:,} rows allowed; delete the empty rows and columns after your "
+                "data (select them, Delete) and save again"
+            ),
+            N_(
+                "sheet {sheet!r} uses cells up to row {rows:,}, column {cols:,}: more than the "
+                "{limit:,} columns allowed; delete the empty rows and columns after your "
+                "data (select them, Delete) and save again"
+            ),
+            N_(
+                "sheet {sheet!r} uses cells up to row {rows:,}, column {cols:,}: more than the "
+                "{limit:,} cells allowed; delete the empty rows and columns after your "
+                "data (select them, Delete) and save again"
+            ),
+        )
+    checks = (
+        (rows > limits.max_rows, limits.max_rows),
+        (cols > limits.max_columns, limits.max_columns),
+        (rows * cols > limits.max_cells, limits.max_cells),
     )
-    fix = "; delete the empty rows and columns after your data (select them, Delete) and save again"
-    if rows > limits.max_rows:
-        _refuse(name, f"{label} {where}: more than the {limits.max_rows:,} rows allowed{fix}")
-    if cols > limits.max_columns:
-        _refuse(name, f"{label} {where}: more than the {limits.max_columns:,} columns allowed{fix}")
-    if rows * cols > limits.max_cells:
-        _refuse(name, f"{label} {where}: more than the {limits.max_cells:,} cells allowed{fix}")
+    for template, (over, limit) in zip(too_many, checks, strict=True):
+        if over:
+            _refuse(name, template, sheet=sheet, ref=ref, rows=rows, cols=cols, limit=limit)
 
 
 # ---------------------------------------------------------------- the parse in a worker
@@ -505,18 +580,24 @@ def _answer(data: bytes, status: int, timed_out: bool, limits: FileLimits, what:
     if timed_out:
         raise FileRefused(
             Problem(
-                f"reading it took longer than {limits.wall_s:g} s and was "
-                "stopped; hand in a smaller or simpler file",
-                where=what,
+                N_(
+                    "reading it took longer than {limit:g} s and was stopped; hand in a "
+                    "smaller or simpler file"
+                ),
+                where="{file}",
+                params={"limit": limits.wall_s, "file": what},
             )
         )
     if not data:
         if code in (-signal.SIGXCPU, -signal.SIGKILL):
             raise FileRefused(
                 Problem(
-                    f"reading it used more than {limits.cpu_s} s of CPU time "
-                    "and was stopped; hand in a smaller or simpler file",
-                    where=what,
+                    N_(
+                        "reading it used more than {limit} s of CPU time and was stopped; "
+                        "hand in a smaller or simpler file"
+                    ),
+                    where="{file}",
+                    params={"limit": limits.cpu_s, "file": what},
                 )
             )
         raise RuntimeError(f"reading {what} failed: the worker ended with code {code}")
@@ -534,16 +615,21 @@ def _answer(data: bytes, status: int, timed_out: bool, limits: FileLimits, what:
     if kind == "memory":
         raise FileRefused(
             Problem(
-                f"reading it needed more than {limits.memory_bytes // MiB} MiB "
-                "of memory and was stopped; hand in a smaller file",
-                where=what,
+                N_(
+                    "reading it needed more than {limit} MiB of memory and was stopped; "
+                    "hand in a smaller file"
+                ),
+                where="{file}",
+                params={"limit": limits.memory_bytes // MiB, "file": what},
             )
         )
     if kind == "recursion":
         raise FileRefused(
             Problem(
-                "it is nested too deeply to read; write the flat layout the "
-                "lab's file format describes",
+                N_(
+                    "it is nested too deeply to read; write the flat layout the lab's file "
+                    "format describes"
+                ),
                 where=what,
             )
         )

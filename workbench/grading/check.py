@@ -29,6 +29,7 @@ from workbench.exercise import StepReport, lab_steps, status_text
 from workbench.grading.grade import references
 from workbench.grading.intake import IntakeError, classify
 from workbench.grading.report import finite_or_none
+from workbench.i18n import N_
 from workbench.lab import Case, Lab, Problem, SubmissionError
 
 NEEDS_KEY = "the metrics need the answer key; the instructor's grader computes them"
@@ -135,11 +136,19 @@ def _code(
     result["steps"] = [_public_step(lab, s) for s in steps]
     if run.output is None:
         result["problems"] = list(run.reasons) or [
-            f"Your code wrote no {lab.code_entry.output}; nothing was checked."
+            N_("Your code wrote no {output}; nothing was checked.").format(
+                output=lab.code_entry.output
+            )
         ]
         result["summary"] = summarise(lab, result["problems"])
         return
-    _outcome(lab, case, run.output, f"{lab.code_entry.output} (written by your code)", result)
+    _outcome(
+        lab,
+        case,
+        run.output,
+        N_("{file} (written by your code)").format(file=lab.code_entry.output),
+        result,
+    )
     result["problems"] = list(run.reasons) + result["problems"]
 
 
@@ -163,7 +172,10 @@ def _outcome(lab: Lab, case: Case, file: Path, shown: str, result: dict[str, Any
         return
     except Exception as exc:  # a student's odd file must get an answer, not a traceback
         result["problems"] = [
-            f"{shown}: the submission could not be read ({type(exc).__name__}: {exc})"
+            f"{shown}: "
+            + N_("the submission could not be read ({error})").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
         ]
         return
     try:
@@ -173,7 +185,10 @@ def _outcome(lab: Lab, case: Case, file: Path, shown: str, result: dict[str, Any
         return
     except Exception as exc:
         result["problems"] = [
-            f"{shown}: the submission could not be checked ({type(exc).__name__}: {exc})"
+            f"{shown}: "
+            + N_("the submission could not be checked ({error})").format(
+                error=f"{type(exc).__name__}: {exc}"
+            )
         ]
         return
     result["problems"] = [str(p).replace(str(file), shown) for p in problems]
@@ -302,7 +317,7 @@ def summarise(lab: Lab, problems: Sequence[Problem | str]) -> list[str]:
 def group_problems(problems: Sequence[Problem | str], *, limit: int = 5) -> list[str]:
     """Problems of the same shape (same message once numbers are masked) counted together,
     most frequent first, with the largest number seen."""
-    from workbench.i18n import t
+    from workbench.i18n import problem_text, t
 
     groups: Counter[str] = Counter()
     example: dict[str, str] = {}
@@ -311,7 +326,8 @@ def group_problems(problems: Sequence[Problem | str], *, limit: int = 5) -> list
         message = p.message if isinstance(p, Problem) else str(p).rsplit(": ", 1)[-1]
         shape = _NUMBER.sub("#", message)
         groups[shape] += 1
-        example.setdefault(shape, str(p))
+        if shape not in example:
+            example[shape] = problem_text(p)  # in the reader's language, its data as it is
         numbers = [abs(float(x)) for x in _NUMBER.findall(message)]
         if numbers:
             largest[shape] = max(largest.get(shape, 0.0), max(numbers))
@@ -336,7 +352,7 @@ def group_problems(problems: Sequence[Problem | str], *, limit: int = 5) -> list
 
 def format_check(result: dict[str, Any]) -> str:
     """The self-check as text for a terminal (in the current language)."""
-    from workbench.i18n import t
+    from workbench.i18n import t, translate_message
 
     lines = [
         t(
@@ -355,7 +371,7 @@ def format_check(result: dict[str, Any]) -> str:
     for line in result.get("summary") or []:
         lines.append(f"  {line}")
     for problem in result["problems"]:
-        lines.append("  " + t("problem: {problem}", problem=problem))
+        lines.append("  " + t("problem: {problem}", problem=translate_message(problem)))
     for name, value in (result.get("metrics") or {}).items():
         lines.append(f"  {name} = {value}")
     if "score" in result and result.get("score") is not None:

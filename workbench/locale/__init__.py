@@ -57,11 +57,18 @@ def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8", errors="replace").splitlines()
 
 
+_OPEN = re.compile(r"(?<![\w.])(t|N_)\(\s*$")
+
+
 def _is_call(path: Path, lineno: int) -> bool:
     """Babel also takes ``t["amount"]`` (a local table named ``t``) for a keyword: keep
-    only real ``t(...)`` / ``N_(...)`` calls."""
+    only real ``t(...)`` / ``N_(...)`` calls (the text on the call's line, or on the next one
+    when a formatter put the opening parenthesis alone at the end of a line)."""
     lines = _lines(path)
-    return 0 < lineno <= len(lines) and bool(_CALL.search(lines[lineno - 1]))
+    if not 0 < lineno <= len(lines):
+        return False
+    return bool(_CALL.search(lines[lineno - 1])) or (
+        lineno > 1 and bool(_OPEN.search(lines[lineno - 2])))
 
 
 def lab_texts() -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from labs.accounting.kit.contract import KEYS
 from labs.accounting.kit.reference import Reference
+from workbench.i18n import N_
 
 TOLERANCE = 0.01
 GROUP_REGION = "GROUP"
@@ -31,9 +32,11 @@ def table_problems(
                 if acc not in accounts:
                     problems.append(
                         (
-                            f"account {acc!r} is not in the group chart "
-                            "(reference/group_chart.csv)",
-                            f"{name} row {i + 2}",
+                            N_(
+                                "account {account!r} is not in the group chart "
+                                "(reference/group_chart.csv)"
+                            ).format(account=acc),
+                            N_("{sheet} row {row}").format(sheet=name, row=i + 2),
                         )
                     )
         if "region" in df.columns:
@@ -41,21 +44,29 @@ def table_problems(
                 if reg not in known_regions:
                     problems.append(
                         (
-                            f"region {reg!r} not understood; use one of "
-                            f"{', '.join(sorted(known_regions))}",
-                            f"{name} row {i + 2}",
+                            N_("region {region!r} not understood; use one of {allowed}").format(
+                                region=reg, allowed=", ".join(sorted(known_regions))
+                            ),
+                            N_("{sheet} row {row}").format(sheet=name, row=i + 2),
                         )
                     )
         dup = df.duplicated(KEYS[name], keep="first")
         for i in df.index[dup][:5]:
-            problems.append((f"{' + '.join(KEYS[name])} appears twice", f"{name} row {i + 2}"))
+            problems.append(
+                (
+                    N_("{keys} appears twice").format(keys=" + ".join(KEYS[name])),
+                    N_("{sheet} row {row}").format(sheet=name, row=i + 2),
+                )
+            )
     tb = tables["TB_Consolidated"]
     debit, credit = float(tb["debit"].sum()), float(tb["credit"].sum())
     if abs(debit - credit) > TOLERANCE:
         problems.append(
             (
-                f"total debit {debit:,.2f} differs from total credit {credit:,.2f} by "
-                f"{debit - credit:,.2f}; a trial balance must balance",
+                N_(
+                    "total debit {debit:,.2f} differs from total credit {credit:,.2f} by "
+                    "{gap:,.2f}; a trial balance must balance"
+                ).format(debit=debit, credit=credit, gap=debit - credit),
                 "TB_Consolidated",
             )
         )
@@ -64,10 +75,17 @@ def table_problems(
         gap = float(bs["TOTAL_ASSETS"] - bs["TOTAL_LIABILITIES_AND_EQUITY"])
         if abs(gap) > TOLERANCE:
             problems.append(
-                (f"total assets differ from total liabilities and equity by {gap:,.2f}", "BS")
+                (
+                    N_(
+                        "total assets differ from total liabilities and equity by {gap:,.2f}"
+                    ).format(gap=gap),
+                    "BS",
+                )
             )
     else:
-        problems.append(("lines TOTAL_ASSETS and TOTAL_LIABILITIES_AND_EQUITY are needed", "BS"))
+        problems.append(
+            (N_("lines TOTAL_ASSETS and TOTAL_LIABILITIES_AND_EQUITY are needed"), "BS")
+        )
     return problems
 
 
@@ -83,25 +101,31 @@ def score_problems(
         for i in unknown[:5]:
             problems.append(
                 (
-                    f"entry {flags.at[i, 'entry_id']!r} is not in any regional export "
-                    "(ids look like SH-000123)",
-                    f"Flags row {i + 2}",
+                    N_(
+                        "entry {entry!r} is not in any regional export (ids look like SH-000123)"
+                    ).format(entry=flags.at[i, "entry_id"]),
+                    N_("{sheet} row {row}").format(sheet="Flags", row=i + 2),
                 )
             )
         if len(unknown) > 5:
-            problems.append((f"{len(unknown) - 5} more unknown entry ids", "Flags"))
+            problems.append((N_("{n} more unknown entry ids").format(n=len(unknown) - 5), "Flags"))
     score = pd.to_numeric(flags["risk_score"], errors="coerce").astype(float)
     for i in flags.index[~np.isfinite(score) | (score < 0)][:5]:
         problems.append(
             (
-                f"risk_score {flags.at[i, 'risk_score']} is not a number >= 0 "
-                "(higher means riskier; only the order counts)",
-                f"Flags row {i + 2}",
+                N_(
+                    "risk_score {score} is not a number >= 0 "
+                    "(higher means riskier; only the order counts)"
+                ).format(score=flags.at[i, "risk_score"]),
+                N_("{sheet} row {row}").format(sheet="Flags", row=i + 2),
             )
         )
     for i in flags.index[flags.duplicated("entry_id")][:5]:
         problems.append(
-            (f"entry {flags.at[i, 'entry_id']!r} is listed twice", f"Flags row {i + 2}")
+            (
+                N_("entry {entry!r} is listed twice").format(entry=flags.at[i, "entry_id"]),
+                N_("{sheet} row {row}").format(sheet="Flags", row=i + 2),
+            )
         )
     return problems
 

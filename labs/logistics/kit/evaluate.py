@@ -162,22 +162,27 @@ def _coverage_problems(inst: Instance, plan: Plan) -> list[Problem]:
             else:
                 problems.append(
                     Problem(
-                        f"unknown stop id {s} on vehicle {vehicle}; customer ids are "
-                        f"{min(ids)}–{max(ids)} and the depot is not listed as a stop",
-                        where=f"vehicle {vehicle}, stop {s}",
+                        N_("unknown stop id {stop} on vehicle {vehicle}; customer ids are "
+                           "{first}–{last} and the depot is not listed as a stop"),
+                        where=N_("vehicle {vehicle}, stop {stop}"),
+                        params={"stop": s, "vehicle": vehicle, "first": min(ids), "last": max(ids)},
                     )
                 )
     for c in sorted(ids):
         if not visits[c]:
             problems.append(
-                Problem(f"customer {c} is missing: no vehicle visits it", where=f"customer {c}")
+                Problem(
+                    N_("customer {customer} is missing: no vehicle visits it"),
+                    where=N_("customer {customer}"),
+                    params={"customer": c},
+                )
             )
         elif len(visits[c]) > 1:
             problems.append(
                 Problem(
-                    f"customer {c} is repeated: visited {len(visits[c])} times by vehicles "
-                    f"{', '.join(visits[c])}",
-                    where=f"customer {c}",
+                    N_("customer {customer} is repeated: visited {n} times by vehicles {vehicles}"),
+                    where=N_("customer {customer}"),
+                    params={"customer": c, "n": len(visits[c]), "vehicles": ", ".join(visits[c])},
                 )
             )
     return problems
@@ -187,9 +192,10 @@ def _fleet_problems(inst: Instance, plan: Plan) -> list[Problem]:
     fleet = inst.vehicle_ids()
     problems = [
         Problem(
-            f"unknown vehicle {v}; the fleet is {fleet[0]}–{fleet[-1]}",
-            where=f"vehicle {v}",
+            N_("unknown vehicle {vehicle}; the fleet is {first}–{last}"),
+            where=N_("vehicle {vehicle}"),
             affects=VEHICLE_METRICS,
+            params={"vehicle": v, "first": fleet[0], "last": fleet[-1]},
         )
         for v in plan.used()
         if v not in fleet
@@ -197,10 +203,10 @@ def _fleet_problems(inst: Instance, plan: Plan) -> list[Problem]:
     if len(plan.used()) > inst.vehicles:
         problems.append(
             Problem(
-                f"more vehicles than the fleet: {len(plan.used())} routes for {inst.vehicles} "
-                "vehicles",
-                where="fleet",
+                N_("more vehicles than the fleet: {routes} routes for {vehicles} vehicles"),
+                where=N_("the fleet"),
                 affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS,
+                params={"routes": len(plan.used()), "vehicles": inst.vehicles},
             )
         )
     return problems
@@ -212,18 +218,20 @@ def _route_problems(inst: Instance, plan: Plan) -> list[Problem]:
         if row.load > inst.capacity:
             problems.append(
                 Problem(
-                    f"capacity exceeded on vehicle {row.vehicle} by {row.load - inst.capacity:g}",
-                    where=f"vehicle {row.vehicle}",
+                    N_("capacity exceeded on vehicle {vehicle} by {excess:g}"),
+                    where=N_("vehicle {vehicle}"),
                     affects=VEHICLE_METRICS + ROUTE_METRICS + REPLAY_METRICS,
+                    params={"vehicle": row.vehicle, "excess": row.load - inst.capacity},
                 )
             )
         late = row.return_time - inst.shift_end
         if late > EPS:
             problems.append(
                 Problem(
-                    f"vehicle {row.vehicle} returns after shift end by {late:.2f} minutes",
-                    where=f"vehicle {row.vehicle}",
+                    N_("vehicle {vehicle} returns after shift end by {late:.2f} minutes"),
+                    where=N_("vehicle {vehicle}"),
                     affects=ROUTE_METRICS + REPLAY_METRICS + ("shift_utilisation",),
+                    params={"vehicle": row.vehicle, "late": late},
                 )
             )
     due = dict(
@@ -234,9 +242,10 @@ def _route_problems(inst: Instance, plan: Plan) -> list[Problem]:
         if late > EPS:
             problems.append(
                 Problem(
-                    f"time window missed at stop {stop.customer} by {late:.2f} minutes",
-                    where=f"vehicle {stop.vehicle}, stop {stop.customer}",
+                    N_("time window missed at stop {stop} by {late:.2f} minutes"),
+                    where=N_("vehicle {vehicle}, stop {stop}"),
                     affects=ROUTE_METRICS + VEHICLE_METRICS + REPLAY_METRICS + ("on_time_rate",),
+                    params={"stop": stop.customer, "vehicle": stop.vehicle, "late": late},
                 )
             )
     return problems

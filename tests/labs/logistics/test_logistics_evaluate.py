@@ -51,7 +51,7 @@ def test_metrics_of_two_routes(ok_three):
     ({"V01": (1, 2, 0, 3)}, {}, "unknown stop id 0 on vehicle V01", "vehicle V01, stop 0"),
     ({"X7": (1, 2, 3)}, {}, "unknown vehicle X7; the fleet is V01–V02", "vehicle X7"),
     ({"V01": (1,), "V02": (2,), "V03": (3,)}, {},
-     "more vehicles than the fleet: 3 routes for 2 vehicles", "fleet"),
+     "more vehicles than the fleet: 3 routes for 2 vehicles", "the fleet"),
     ({"V01": (1, 2, 3)}, {"capacity": 3}, "capacity exceeded on vehicle V01 by 1", "vehicle V01"),
     ({"V01": (3, 1, 2)}, {}, "time window missed at stop 1 by 16.00 minutes",
      "vehicle V01, stop 1"),
