@@ -311,8 +311,10 @@ class LimitedManager(BaseBackgroundCallbackManager):
             if len(places) >= limits.admitted:
                 return t("The server is busy ({n} jobs in line); try again in a minute.",
                          n=len(places))
+            # the admitting server's ``running`` limit travels with the place: a Celery
+            # worker started without the server's WORKBENCH_JOB_LIMITS still keeps it
             places[place] = {"owner": [kind, who], "admitted": now, "job": None,
-                             "running": False}
+                             "running": False, "limit": limits.running}
             return None
 
         place = uuid.uuid4().hex
@@ -365,8 +367,8 @@ class LimitedManager(BaseBackgroundCallbackManager):
         return job
 
     def wait_turn(self, place: str, poll_s: float = 0.2) -> None:
-        """Block until this job may run: fewer than ``running`` jobs run and no job admitted
-        earlier is still waiting."""
+        """Block until this job may run: fewer than ``running`` jobs run (the limit of the
+        server that admitted it) and no job admitted earlier is still waiting."""
         limits = self.limits
 
         def turn(places: dict[str, Any]) -> bool:
@@ -376,7 +378,7 @@ class LimitedManager(BaseBackgroundCallbackManager):
             running = sum(1 for p in places.values() if p.get("running"))
             ahead = [p for k, p in places.items() if k != place and not p.get("running")
                      and (p["admitted"], k) < (me["admitted"], place)]
-            if running < limits.running and not ahead:
+            if running < me.get("limit", limits.running) and not ahead:
                 me["running"] = True
                 return True
             return False
