@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from workbench.assign import Course, course_secret
+from workbench.i18n import N_, t
 from workbench.store import Gradebook, course_database
 
 ENV = "WORKBENCH_COURSE"
@@ -75,19 +76,23 @@ def class_code(course: Course | None = None) -> str:
 
 def pseudonym(student: str, course: Course | None = None) -> str:
     """The name a student appears under on the leaderboard: an HMAC of their id, so classmates
-    cannot recover the id, yet it never changes during the course."""
+    cannot recover the id, yet it never changes during the course. It is said in the reader's
+    language from the same key: "Swift Otter 3fa2" reads "敏捷水獭 3fa2" in Chinese."""
     course = course or current_course()
     digest = hmac.new(_secret(course).encode(), f"pseudonym:{student}".encode(),
                       hashlib.sha256).digest()
     adjective = ADJECTIVES[digest[0] % len(ADJECTIVES)]
     animal = ANIMALS[digest[1] % len(ANIMALS)]
-    return f"{adjective} {animal} {digest[2:4].hex()}"
+    return t("{adjective} {animal} {tag}", adjective=t(adjective), animal=t(animal),
+             tag=digest[2:4].hex())
 
 
-ADJECTIVES = ("Swift", "Quiet", "Bold", "Bright", "Calm", "Clever", "Eager", "Brave",
-              "Lucky", "Keen", "Gentle", "Rapid", "Steady", "Witty", "Sunny", "Noble")
-ANIMALS = ("Otter", "Falcon", "Panda", "Heron", "Lynx", "Crane", "Tiger", "Koala",
-           "Dolphin", "Fox", "Owl", "Yak", "Gecko", "Badger", "Swan", "Marten")
+ADJECTIVES = (N_("Swift"), N_("Quiet"), N_("Bold"), N_("Bright"), N_("Calm"), N_("Clever"),
+              N_("Eager"), N_("Brave"), N_("Lucky"), N_("Keen"), N_("Gentle"), N_("Rapid"),
+              N_("Steady"), N_("Witty"), N_("Sunny"), N_("Noble"))
+ANIMALS = (N_("Otter"), N_("Falcon"), N_("Panda"), N_("Heron"), N_("Lynx"), N_("Crane"),
+           N_("Tiger"), N_("Koala"), N_("Dolphin"), N_("Fox"), N_("Owl"), N_("Yak"), N_("Gecko"),
+           N_("Badger"), N_("Swan"), N_("Marten"))
 
 
 def session_secret(course: Course | None = None) -> str:
