@@ -44,6 +44,21 @@ def wait_for_port(port: int, seconds: float = 30, proc: subprocess.Popen | None 
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
+def stop_group(proc: subprocess.Popen, seconds: float = 30) -> None:
+    """End a server started with ``start_new_session=True`` and everything it started: SIGTERM
+    to its process group, SIGKILL if it is still there after ``seconds``."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    except ProcessLookupError:
+        proc.wait()
+
+
 # ---- PostgreSQL -------------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from services import free_port, wait_for_port
+from services import free_port, stop_group, wait_for_port
 
 from workbench.classroom.course import ENV
 from workbench.classroom.wire import UPDATE_PATH, find, payload
@@ -90,13 +90,7 @@ def celery_course(template_course, redis_url, tmp_path, monkeypatch) -> Iterator
         }
     finally:
         for proc in procs.values():  # the server, then the worker if one was started
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+            stop_group(proc)
         client.flushdb()
 
 

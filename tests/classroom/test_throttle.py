@@ -6,21 +6,15 @@ course, share one count."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
+from contextlib import ExitStack
 
 import pytest
 import requests
-from services import free_port, wait_for_port
+from scale.test_serve_db import serving
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workbench.classroom.course import ENV
 from workbench.classroom.models import SigninFailureRow
 from workbench.classroom.throttle import SigninThrottle
 from workbench.store import DB_ENV, Gradebook
@@ -136,47 +130,6 @@ def test_guesses_at_the_same_moment_get_no_more_than_the_limit(engine):
 
 # ---- two serving processes, one course ------------------------------------------------------
 
-WORKBENCH = Path(sys.executable).with_name("workbench")
-
-
-@contextmanager
-def serving(course: Path, log: Path) -> Iterator[str]:
-    """``workbench serve`` on the course (and its database, from the environment)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
-    env[ENV] = str(course)
-    extra = ["--db", os.environ[DB_ENV]] if os.environ.get(DB_ENV) else []
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                str(WORKBENCH),
-                "serve",
-                "--course",
-                str(course),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--threads",
-                "2",
-                *extra,
-            ],
-            env=env,
-            start_new_session=True,
-            stdout=out,
-            stderr=out,
-        )
-    try:
-        wait_for_port(port, 120, proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
 
 def sign_in(base: str, **form: str) -> str:
     answer = requests.post(
@@ -186,14 +139,14 @@ def sign_in(base: str, **form: str) -> str:
     return answer.headers["Location"]
 
 
-def test_two_serving_processes_share_the_lockout(course, tmp_path):
+def test_two_serving_processes_share_the_lockout(course):
     """Guesses alternate between two servers of one course: the lock comes after 5 guesses
     in all (not 5 per process) and holds on both, junk fields or not, even for the right
     password; another account still signs in."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    extra = ["--db", os.environ[DB_ENV]] if os.environ.get(DB_ENV) else []
     with ExitStack() as stack:
-        one, two = (
-            stack.enter_context(serving(course, tmp_path / f"serve-{k}.log")) for k in (1, 2)
-        )
+        one, two = (stack.enter_context(serving(course, env, *extra)) for _ in range(2))
         answers = [
             sign_in((one, two)[k % 2], username="teacher", password=f"guess{k}") for k in range(5)
         ]
