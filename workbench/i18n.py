@@ -231,7 +231,7 @@ def _recognised(text: str, code: str, depth: int,
 # shown as they are, never taken for a text to translate ("s" is also the unit "seconds")
 DATA_FIELDS = frozenset(
     "absent account allowed budget byte cols column credit customer debit depth entry error "
-    "example excess file fields first format found gap header held high key keys kind last "
+    "example excess file fields first format found gap header held high k key keys kind last "
     "late limit loss low missing n name output part path ratio ref region routes row rows "
     "score seq sheet sheets size stop suffix total value values vehicle vehicles".split())
 

@@ -22,7 +22,7 @@ from workbench.classroom.course import current_course, gradebook, pseudonym
 from workbench.classroom.models import AttemptRow, AttemptSlotRow
 from workbench.grading import GradeReport, grade
 from workbench.grading.check import other_case
-from workbench.i18n import t
+from workbench.i18n import N_, t
 from workbench.lab import Lab, SubmissionError
 from workbench.private import private_dir
 
@@ -84,15 +84,15 @@ def bounded_report(report: GradeReport) -> GradeReport:
 
     problems = [cut(p) for p in report.problems[:MAX_PROBLEMS]]
     if len(report.problems) > MAX_PROBLEMS:
-        problems.append(f"… and {len(report.problems) - MAX_PROBLEMS} more problems of the "
-                        "same kind (the first ones are listed)")
+        problems.append(N_("… and {n} more problems of the same kind (the first ones are "
+                           "listed)").format(n=len(report.problems) - MAX_PROBLEMS))
     return replace(report, problems=problems,
                    criteria=[replace(c, message=cut(c.message)) for c in report.criteria])
 
 
 def _limit_reached(settings: Settings) -> AttemptRefused:
-    return AttemptRefused(f"you have used all {settings.daily_limit} attempts of today (UTC); "
-                          "try again tomorrow")
+    return AttemptRefused(t("you have used all {n} attempts of today (UTC); try again tomorrow",
+                            n=settings.daily_limit))
 
 
 def attempts_today(lab: str, student: str, now: datetime | None = None,
@@ -134,7 +134,7 @@ def reserve(lab: str, settings: Settings, student: str, now: datetime,
                 return row.id
         except (IntegrityError, OperationalError):  # another upload took it first: next one
             time.sleep(0.005 * (attempt + 1))
-    raise AttemptRefused("too many uploads at the same moment; upload the file again")
+    raise AttemptRefused(t("too many uploads at the same moment; upload the file again"))
 
 
 def give_back(slot: int, course: Course | None = None) -> None:
@@ -166,10 +166,11 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
     now = now or datetime.now(UTC)
     say = progress or (lambda _: None)
     if not settings.is_open(now):
-        raise AttemptRefused(f"the assignment closed on {settings.due:%Y-%m-%d %H:%M} UTC")
+        raise AttemptRefused(t("the assignment closed on {due} UTC",
+                               due=f"{settings.due:%Y-%m-%d %H:%M}"))
     if path.suffix.lower() not in lab.submission_suffixes:
-        raise AttemptRefused(f"{path.name}: hand in a {' or '.join(lab.submission_suffixes)} "
-                             "file; this did not use an attempt")
+        raise AttemptRefused(t("{file}: hand in a {kinds} file; this did not use an attempt",
+                               file=path.name, kinds=t(" or ").join(lab.submission_suffixes)))
     case = student_case(lab, student, course)
     other = other_case(lab, path, case, against="graded")
     if other:  # a file for another case (e.g. a classmate's): one sentence, no attempt used
@@ -180,9 +181,10 @@ def submit(lab: Lab, settings: Settings, student: str, path: Path, *,
         try:
             solution = lab.read_submission(path)
         except SubmissionError as exc:
-            problems = "; ".join(str(p) for p in exc.problems) or str(exc)
-            raise AttemptRefused(f"{path.name} is not a {lab.slug} submission the grader can "
-                                 f"read: {problems} (this did not use an attempt)") from None
+            problems = t("; ").join(p.text() for p in exc.problems) or str(exc)
+            raise AttemptRefused(t("{file} is not a {lab} submission the grader can read: "
+                                   "{problems} (this did not use an attempt)", file=path.name,
+                                   lab=lab.slug, problems=problems)) from None
         say("grading")
         report = bounded_report(grade(lab, case, solution, refs=references_of(lab, student,
                                                                               course),

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
-from workbench.lab import SubmissionError
+from workbench.i18n import N_
+from workbench.lab import Problem, SubmissionError
 
 MAIN_MODULE = "submission.py"
 DATA_SUFFIXES = (".json", ".csv", ".xlsx")
@@ -28,6 +29,11 @@ IGNORED_NAMES = ("__MACOSX", ".DS_Store", "__pycache__", ".ipynb_checkpoints")
 
 class IntakeError(SubmissionError):
     """A submission refused before anything ran, with a plain reason."""
+
+
+def _refused(file: object, template: str, **params: object) -> IntakeError:
+    """An :class:`IntakeError` about ``file`` from a catalogue template (shown translated)."""
+    return IntakeError(Problem(template, "{file}", params={**params, "file": str(file)}))
 
 
 @dataclass(frozen=True)
@@ -65,16 +71,18 @@ def classify(path: str | Path, *, data_suffixes: tuple[str, ...] = DATA_SUFFIXES
     """
     source = Path(path)
     if source.is_symlink():
-        raise IntakeError(f"{source.name}: is a symbolic link; hand in the file itself")
+        raise _refused(source.name, N_("is a symbolic link; hand in the file itself"))
     if not source.exists():
-        raise IntakeError(f"{source}: no such file or folder")
+        raise _refused(source, N_("no such file or folder"))
     suffix = source.suffix.lower()
     if source.is_file() and suffix in data_suffixes:
         return Intake("data", source, data_file=source)
     if source.is_file() and suffix not in CODE_SUFFIXES + (".zip",):
         allowed = ", ".join(sorted(set(data_suffixes + CODE_SUFFIXES + (".zip",))))
-        raise IntakeError(f"{source.name}: a {suffix or 'suffix-less'} file is not a submission;"
-                          f" hand in one of: {allowed}")
+        raise _refused(source.name, N_("a {suffix} file is not a submission; hand in one of: "
+                                       "{allowed}") if suffix else
+                       N_("a suffix-less file is not a submission; hand in one of: {allowed}"),
+                       suffix=suffix, allowed=allowed)
     dest = Path(tempfile.mkdtemp(prefix="workbench-intake-")) if dest is None else Path(dest)
     files = dest / "files"
     files.mkdir(parents=True, exist_ok=True)
@@ -83,8 +91,9 @@ def classify(path: str | Path, *, data_suffixes: tuple[str, ...] = DATA_SUFFIXES
     elif suffix == ".zip":
         safe_unzip(source, files, limits)
     elif source.stat().st_size > limits.max_file_bytes:
-        raise IntakeError(f"{source.name}: {source.stat().st_size} bytes, more than the "
-                          f"{limits.max_file_bytes} allowed; hand in only your code")
+        raise _refused(source.name, N_("{size} bytes, more than the {limit} allowed; hand in "
+                                       "only your code"),
+                       size=source.stat().st_size, limit=limits.max_file_bytes)
     else:
         shutil.copyfile(source, files / source.name)
     return _stage(source, files, dest / "code", data_suffixes)
@@ -103,8 +112,9 @@ def _stage(source: Path, files: Path, code: Path, data_suffixes: tuple[str, ...]
         if len(data) == 1:
             return Intake("data", source, data_file=data[0])
         names = ", ".join(sorted(p.name for p in data)) or "none"
-        raise IntakeError(f"{source.name}: no code (.py or .ipynb) and not exactly one data "
-                          f"file (found: {names}); hand in one plan file or your code")
+        raise _refused(source.name, N_("no code (.py or .ipynb) and not exactly one data file "
+                                       "(found: {found}); hand in one plan file or your code"),
+                       found=names)
     main = [p for p in scripts if p.name == MAIN_MODULE]
     if not main and len(notebooks) == 1:
         main = notebooks
@@ -112,8 +122,9 @@ def _stage(source: Path, files: Path, code: Path, data_suffixes: tuple[str, ...]
         main = scripts
     if len(main) != 1:
         names = ", ".join(sorted(p.relative_to(files).as_posix() for p in scripts + notebooks))
-        raise IntakeError(f"{source.name}: cannot tell which file is your main module among "
-                          f"{names}; name it {MAIN_MODULE} (or hand in a single notebook)")
+        raise _refused(source.name, N_("cannot tell which file is your main module among "
+                                       "{found}; name it {name} (or hand in a single notebook)"),
+                       found=names, name=MAIN_MODULE)
     root = main[0].parent
     shutil.copytree(root, code, symlinks=True,
                     ignore=shutil.ignore_patterns(*IGNORED_NAMES))
@@ -130,11 +141,11 @@ def _stage(source: Path, files: Path, code: Path, data_suffixes: tuple[str, ...]
 def _member_path(name: str, archive: str) -> PurePosixPath:
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or (path.parts and ":" in path.parts[0]):
-        raise IntakeError(f"{archive}: member {name!r} has an absolute path; zip the folder "
-                          "contents with relative paths")
+        raise _refused(archive, N_("member {part!r} has an absolute path; zip the folder "
+                                   "contents with relative paths"), part=name)
     if ".." in path.parts:
-        raise IntakeError(f"{archive}: member {name!r} points outside the archive ('..'); "
-                          "zip only your own folder")
+        raise _refused(archive, N_("member {part!r} points outside the archive ('..'); zip "
+                                   "only your own folder"), part=name)
     return path
 
 
@@ -156,37 +167,42 @@ def safe_unzip(archive: Path, into: Path, limits: IntakeLimits = IntakeLimits())
                     # The declared size is checked above; the copy stays bounded anyway.
                     data = src.read(limits.max_file_bytes + 1)
                     if len(data) > limits.max_file_bytes:
-                        raise IntakeError(f"{archive.name}: {m.filename} is larger than "
-                                          f"{limits.max_file_bytes} bytes")
+                        raise _refused(archive.name, N_("{part} is larger than {limit} bytes"),
+                                       part=m.filename, limit=limits.max_file_bytes)
                     dst.write(data)
     except zipfile.BadZipFile as exc:
-        raise IntakeError(f"{archive.name}: not a readable zip file ({exc}); "
-                          "create it again with your system's 'compress' command") from exc
+        raise _refused(archive.name, N_("not a readable zip file ({error}); create it again "
+                                        "with your system's 'compress' command"),
+                       error=exc) from exc
 
 
 def _check_members(archive: str, members: list[zipfile.ZipInfo], limits: IntakeLimits) -> None:
     if len(members) > limits.max_files:
-        raise IntakeError(f"{archive}: {len(members)} files, more than the {limits.max_files} "
-                          "allowed; hand in only your code and the files it needs")
+        raise _refused(archive, N_("{n} files, more than the {limit} allowed; hand in only "
+                                   "your code and the files it needs"),
+                       n=len(members), limit=limits.max_files)
     total = 0
     for m in members:
         _member_path(m.filename, archive)
         if stat.S_ISLNK(m.external_attr >> 16):
-            raise IntakeError(f"{archive}: member {m.filename!r} is a symbolic link; links are "
-                              "not accepted, include the file itself")
+            raise _refused(archive, N_("member {part!r} is a symbolic link; links are not "
+                                       "accepted, include the file itself"), part=m.filename)
         if m.flag_bits & 0x1:
-            raise IntakeError(f"{archive}: member {m.filename!r} is encrypted; hand in a zip "
-                              "without a password")
+            raise _refused(archive, N_("member {part!r} is encrypted; hand in a zip without a "
+                                       "password"), part=m.filename)
         total += m.file_size
         if m.file_size > limits.max_file_bytes:
-            raise IntakeError(f"{archive}: {m.filename} unpacks to {m.file_size} bytes, more "
-                              f"than the {limits.max_file_bytes} allowed per file")
+            raise _refused(archive, N_("{part} unpacks to {size} bytes, more than the {limit} "
+                                       "allowed per file"),
+                           part=m.filename, size=m.file_size, limit=limits.max_file_bytes)
         if m.file_size > 2**20 and m.file_size > limits.max_ratio * max(m.compress_size, 1):
-            raise IntakeError(f"{archive}: {m.filename} is compressed {m.file_size // max(m.compress_size, 1)}:1,"
-                              " which looks like a zip bomb; it was not unpacked")
+            raise _refused(archive, N_("{part} is compressed {ratio}:1, which looks like a zip "
+                                       "bomb; it was not unpacked"),
+                           part=m.filename, ratio=m.file_size // max(m.compress_size, 1))
     if total > limits.max_total_bytes:
-        raise IntakeError(f"{archive}: unpacks to {total} bytes, more than the "
-                          f"{limits.max_total_bytes} allowed; leave data files out")
+        raise _refused(archive, N_("unpacks to {size} bytes, more than the {limit} allowed; "
+                                   "leave data files out"),
+                       size=total, limit=limits.max_total_bytes)
 
 
 def _copy_folder(folder: Path, into: Path, limits: IntakeLimits) -> None:
@@ -197,17 +213,18 @@ def _copy_folder(folder: Path, into: Path, limits: IntakeLimits) -> None:
         if any(part in IGNORED_NAMES for part in rel.parts):
             continue
         if path.is_symlink():
-            raise IntakeError(f"{folder.name}/{rel}: is a symbolic link; links are not "
-                              "accepted, include the file itself")
+            raise _refused(f"{folder.name}/{rel}", N_("is a symbolic link; links are not "
+                                                      "accepted, include the file itself"))
         if path.is_dir():
             (into / rel).mkdir(parents=True, exist_ok=True)
             continue
         if not path.is_file():
-            raise IntakeError(f"{folder.name}/{rel}: not a regular file")
+            raise _refused(f"{folder.name}/{rel}", N_("not a regular file"))
         count += 1
         total += path.stat().st_size
         if count > limits.max_files or total > limits.max_total_bytes:
-            raise IntakeError(f"{folder.name}: more than {limits.max_files} files or "
-                              f"{limits.max_total_bytes} bytes; hand in only your code")
+            raise _refused(folder.name, N_("more than {n} files or {limit} bytes; hand in only "
+                                           "your code"),
+                           n=limits.max_files, limit=limits.max_total_bytes)
         (into / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, into / rel)

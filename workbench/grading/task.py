@@ -32,6 +32,7 @@ from workbench.grading.refcache import cached_references
 from workbench.grading.report import Criterion, GradeReport
 from workbench.grading.sandbox import Limits, run_submission_steps
 from workbench.grading.steps import grade_steps
+from workbench.i18n import N_
 from workbench.lab import Case, Lab
 
 OWN_WEIGHT = 0.5  # share of a code submission's grade earned on the student's own case
@@ -108,8 +109,8 @@ def grade_any(lab: Lab, case: Case, source: Path, refs_of: Callable[[Case], Refe
             return invalid_report(lab, case, refs_of(case), str(source), [str(exc)]), None
         if intake.kind == "data" and require_code:
             return invalid_report(lab, case, refs_of(case), str(source), [
-                f"{source.name}: this assignment grades code only; hand in your notebook or "
-                ".py file (a data file earns no points here)"]), None
+                f"{source.name}: " + N_("this assignment grades code only; hand in your notebook "
+                                        "or .py file (a data file earns no points here)")]), None
         if intake.kind == "data":
             assert intake.data_file is not None
             other = other_case(lab, intake.data_file, case, against="graded")
@@ -148,11 +149,12 @@ def run_code_on(lab: Lab, case: Case, source: Path, refs: References, limits: Li
         steps = grade_steps(lab, case, run.files, with_key=True, lang=lang,
                             why_not_run=run.reasons[0] if run.reasons and not run.ran else "")
         if run.output is None:
-            reasons = run.reasons or [f"Your code wrote no {lab.code_entry.output}; nothing "
-                                      "was graded."]
+            reasons = run.reasons or [N_("Your code wrote no {output}; nothing was graded.")
+                                      .format(output=lab.code_entry.output)]
             return invalid_report(lab, case, refs, str(source), reasons, steps=steps), None
         report, solution = _score_file(lab, case, run.output, source, refs,
-                                       f"{lab.code_entry.output} (written by your code)",
+                                       N_("{file} (written by your code)").format(
+                                           file=lab.code_entry.output),
                                        steps=steps)
     report.problems.extend(run.reasons)
     return report, solution
@@ -188,13 +190,14 @@ def combine(own: GradeReport, hidden: list[GradeReport]) -> GradeReport:
         mean = sum(fractions) / len(fractions)
         shown = ", ".join(f"{f:.0%}" for f in fractions)
         criteria.append(Criterion(
-            f"hidden_{c.name}", f"Fresh cases: {c.label}", c.max_points * share * mean,
-            c.max_points * share,
-            f"Your code on {len(hidden)} fresh case(s) of this lab earned {shown} of this "
-            f"criterion (mean {mean:.0%}).", hidden=True))
+            f"hidden_{c.name}", N_("Fresh cases: {label}").format(label=c.label),
+            c.max_points * share * mean, c.max_points * share,
+            N_("Your code on {n} fresh case(s) of this lab earned {shares} of this criterion "
+               "(mean {mean:.0%}).").format(n=len(hidden), shares=shown, mean=mean),
+            hidden=True))
     problems = list(own.problems)
     for k, r in enumerate(hidden, start=1):
-        problems += [f"Fresh case {k}: {p}" for p in r.problems]
+        problems += [N_("Fresh case {k}").format(k=k) + f": {p}" for p in r.problems]
     return replace(own, criteria=criteria, problems=problems,
                    score=sum(c.points for c in criteria))
 
