@@ -160,6 +160,10 @@ def shift_text(onset: str) -> str:
 def control_spc_step(s: Story) -> list[Any]:
     """The control class's charts: the p-chart says where and when, the Pareto what failed."""
     result = story.control(str(s.case.root))
+    pareto = plots.pareto_figure(result.pareto, t("Pareto of defect codes"))
+    pareto.update_layout(
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"}
+    )
     return [
         dbc.Row(
             [
@@ -167,7 +171,7 @@ def control_spc_step(s: Story) -> list[Any]:
                     big(plots.pchart_figure(result.pchart, t("p-chart of AOI defects per shift"))),
                     md=7,
                 ),
-                dbc.Col(big(plots.pareto_figure(result.pareto, t("Pareto of defect codes"))), md=5),
+                dbc.Col(big(pareto), md=5),
             ]
         )
     ]

@@ -128,6 +128,7 @@ def test_welding_computed_findings_are_made_once_per_case(tmp_path):
 
 
 def test_accounting_race_shows_the_measured_times():
+    from labs.accounting.demo import SHADES
     from labs.accounting.kit.contract import TIME_KEYS
 
     story = story_of("accounting")
@@ -140,6 +141,11 @@ def test_accounting_race_shows_the_measured_times():
     assert total[control_label()] == pytest.approx(refs.baseline_metrics["processing_time"])
     assert total[experimental_label()] == pytest.approx(refs.reference_metrics["processing_time"])
     assert len(chart.data) == 2 * len(TIME_KEYS)
+    shades = {
+        who: {bar.marker.color for bar in chart.data if bar.y[0] == label}
+        for who, label in (("control", control_label()), ("experimental", experimental_label()))
+    }
+    assert shades == {who: set(colours) for who, colours in SHADES.items()}
     speedup = refs.baseline_metrics["processing_time"] / refs.reference_metrics["processing_time"]
     assert texts(find(body, "demo-speedup")) == [f"×{speedup:.1f} faster end to end"]
     bot = refs.reference_metrics["keying_time"]

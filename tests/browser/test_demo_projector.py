@@ -28,9 +28,10 @@ def test_every_demo_step_fits_1920_by_1080(ui, slug):
                 timeout=300, message=f"step {k} shows nothing")
         ui.wait(lambda d: not d.find_element(By.ID, "demo-body").get_attribute("style"),
                 timeout=300, message=f"step {k} did not finish rendering")
-        ui.wait(lambda d: d.execute_script(
-            "return [...document.querySelectorAll('#demo-body .js-plotly-plot')]"
-            ".every(e => e.querySelector('.main-svg'))"), timeout=60)
+        ui.wait(lambda d: d.execute_script(  # every graph drawn (plotly.js loads lazily)
+            "return [...document.querySelectorAll('#demo-body .dash-graph')]"
+            ".every(e => e.querySelector('.js-plotly-plot .main-svg'))"), timeout=60,
+            message=f"{slug} step {k}: a figure was not drawn")
         height, viewport, width = ui.driver.execute_script(
             "return [document.documentElement.scrollHeight, window.innerHeight,"
             " document.documentElement.scrollWidth]")
