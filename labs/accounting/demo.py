@@ -25,13 +25,13 @@ from labs.accounting.kit.reference import Reference
 from workbench.app.story import (
     CONTROL_COLOUR,
     EXPERIMENTAL_COLOUR,
+    FIGURES_STEP,
     Step,
     Story,
     big,
     claims_step,
     control_label,
     experimental_label,
-    figures_step,
 )
 from workbench.i18n import N_, current_language, t, verbatim
 from workbench.lab import Case
@@ -329,6 +329,6 @@ def demo_steps(_case: Case) -> list[Step]:
             ),
             ranking_step,
         ),
-        Step(N_("Key figures"), N_("Every metric of both methods on this case."), figures_step),
+        FIGURES_STEP,
         claims_step(case_facts),
     ]

@@ -20,12 +20,12 @@ from labs.welding import plots, story
 from labs.welding.i18n import SHIFT_LABELS, VARIABLE_LABELS
 from labs.welding.simulate import Action
 from workbench.app.story import (
+    CASE_STEP,
     CONTROL_COLOUR,
     EXPERIMENTAL_COLOUR,
     Step,
     Story,
     big,
-    case_step,
     claims_step,
     control_label,
     experimental_label,
@@ -290,14 +290,7 @@ def case_facts(case: Case) -> str:
 
 def demo_steps(_case: Case) -> list[Step]:
     return [
-        Step(
-            N_("The case"),
-            N_(
-                "This is what the class works on. Same seed, same case: the "
-                "story replays identically."
-            ),
-            case_step,
-        ),
+        CASE_STEP,
         Step(
             N_("The control class: SPC on the line's own records"),
             N_(

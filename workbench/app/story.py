@@ -317,18 +317,21 @@ def figures_step(story: Story) -> list[Any]:
     ]
 
 
+CASE_STEP = Step(
+    N_("The case"),
+    N_("This is what the class works on. Same seed, same case: the story replays identically."),
+    case_step,
+)
+FIGURES_STEP = Step(
+    N_("Key figures"), N_("Every metric of both methods on this case."), figures_step
+)
+
+
 def generic_story(lab: Lab, facts: Callable[[Case], str] | None = None) -> list[Step]:
     """The story any lab can tell through the protocol alone (and its page's picture);
     ``facts`` says how big a case is, on the claims (see :func:`case_note`)."""
     return [
-        Step(
-            N_("The case"),
-            N_(
-                "This is what the class works on. Same seed, same case: the "
-                "story replays identically."
-            ),
-            case_step,
-        ),
+        CASE_STEP,
         Step(
             N_("The control class: the traditional method"),
             N_("How practitioners do it today, and what it achieves on this case."),
@@ -339,7 +342,7 @@ def generic_story(lab: Lab, facts: Callable[[Case], str] | None = None) -> list[
             N_("The same case solved by the experimental method, next to the control."),
             side_by_side_step,
         ),
-        Step(N_("Key figures"), N_("Every metric of both methods on this case."), figures_step),
+        FIGURES_STEP,
         claims_step(facts),
     ]
 
