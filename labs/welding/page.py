@@ -8,7 +8,6 @@ import json
 from functools import cache
 
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from labs.welding import LAB, plots, story
@@ -32,24 +31,11 @@ def case() -> Case:
 def alarm_panel(c: Case) -> list:
     result = story.control(str(c.root))
     return [html.P(t("AOI rejects per shift against the plant's 3σ limit. Red crosses are alarms.")),
-            dcc.Graph(id="welding-pchart",
-                      figure=plots.pchart_figure(result.pchart,
-                                                 t("p-chart of AOI defects per shift"))),
-            html.P(t("An EWMA chart remembers past shifts, so it sees a small lasting rise "
-                     "sooner than the p-chart.")),
+            dcc.Graph(id="welding-pchart", figure=plots.pchart_figure(
+                result.pchart, t("p-chart of AOI defects per shift"))),
             dcc.Graph(id="welding-ewma", figure=plots.ewma_figure(
                 result.ewma, t("EWMA of each line's shift defect rate (σ units)"))),
-            html.P(_first_alarms(result), id="welding-first-alarms")]
-
-
-def _first_alarms(result) -> str:
-    lines = sorted(set(result.onset) | set(result.ewma_onset))
-    if not lines:
-        return t("Neither the CUSUM nor the EWMA chart alarms on any line.")
-    none = t("no alarm")
-    return " ".join(t("Line {line}: CUSUM first alarms at {cusum}, EWMA at {ewma}.", line=line,
-                      cusum=result.onset.get(line, none), ewma=result.ewma_onset.get(line, none))
-                    for line in lines)
+            html.P(story.first_alarms_text(result), id="welding-first-alarms")]
 
 
 def collect_panel(c: Case) -> list:
@@ -74,14 +60,11 @@ def explore_panel(_c: Case) -> list:
 
 def control_panel(c: Case) -> list:
     result = story.control(str(c.root))
-    table = pd.DataFrame({
-        t("Variable"): [t(VARIABLE_LABELS.get(v, v)) for v in result.ttests["variable"]],
-        t("t statistic"): result.ttests["t"].round(2),
-        t("p-value"): [f"{p:.3f}" if p >= 0.001 else "< 0.001" for p in result.ttests["p_value"]]})
+    table = story.tests_table(result)
     return [
         html.P(t("Pareto of AOI defect codes, Welch t-tests of the shift-report set points "
                  "and chi-square tests of the recorded paste lots and crews.")),
-        html.P(_control_verdict(c), id="welding-control-verdict"),
+        html.P(story.control_verdict(c), id="welding-control-verdict"),
         dcc.Graph(id="welding-pareto",
                   figure=plots.pareto_figure(result.pareto, t("Pareto of defect codes"))),
         dbc.Table.from_dataframe(table, size="sm", striped=True, id="welding-ttests"),
@@ -89,22 +72,6 @@ def control_panel(c: Case) -> list:
         html.Ul([html.Li(t("{where}: {rule}", where=f"{r.line} {r.shift}", rule=t(r.rule)))
                  for r in result.we_alarms.itertuples()]
                 or [html.Li(t("No rule is broken."))], id="welding-we-rules")]
-
-
-def _control_verdict(c: Case) -> str:
-    """What the control class concludes on this case, from its own analysis."""
-    answer = story.control_answer(str(c.root))
-    variable = answer.diagnosis["variable"]
-    action = answer.actions[0] if answer.actions else None
-    if action is None:
-        what = t("no process action can undo it, so nothing is changed")
-    elif action.kind == "revert":
-        what = t("so tradition says to go back to the previous lot")
-    else:
-        what = t("so tradition says to put it back to {value}", value=f"{action.value:g}")
-    return t("The strongest association in the records: {variable} on line {line}; {what}.",
-             variable=t(VARIABLE_LABELS.get(variable, variable)),
-             line=answer.diagnosis["line"], what=what)
 
 
 def model_panel(_c: Case) -> list:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from labs.welding import plots
 from labs.welding.baseline import ControlAnalysis, analyse
 from labs.welding.collect import collect, load_boards
+from labs.welding.i18n import VARIABLE_LABELS
 from labs.welding.reference import analyse as model_analyse
 from labs.welding.simulate import Action
 from labs.welding.submission import Submission, write_submission
@@ -43,6 +44,48 @@ def control_answer(case_root: str) -> Submission:
     from labs.welding.baseline import baseline
 
     return baseline(Case.load(case_root))
+
+
+def first_alarms_text(result: ControlAnalysis) -> str:
+    """When the CUSUM and the EWMA chart first alarm on each line, in a sentence."""
+    intro = t("An EWMA chart remembers past shifts, so it sees a small lasting rise sooner "
+              "than the p-chart.")
+    lines = sorted(set(result.onset) | set(result.ewma_onset))
+    if not lines:
+        return f"{intro} {t('Neither the CUSUM nor the EWMA chart alarms on any line.')}"
+    none = t("no alarm")
+    return intro + " " + " ".join(t("Line {line}: CUSUM first alarms at {cusum}, EWMA at {ewma}.", line=line,
+                      cusum=result.onset.get(line, none), ewma=result.ewma_onset.get(line, none))
+                    for line in lines)
+
+
+def tests_table(result: ControlAnalysis) -> pd.DataFrame:
+    """The control class's tests, strongest first: chi-square of the recorded categories and
+    Welch t of the set points (human labels; the statistic and its p-value)."""
+    rows = pd.concat([result.chi2.assign(test=t("chi-square"), statistic=result.chi2["chi2"]),
+                      result.ttests.assign(test=t("Welch t"), statistic=result.ttests["t"])])
+    rows = rows.sort_values("p_value", kind="stable")
+    return pd.DataFrame({
+        t("Variable"): [t(VARIABLE_LABELS.get(v, v)) for v in rows["variable"]],
+        t("Test"): rows["test"].to_list(),
+        t("Statistic"): rows["statistic"].round(2).to_list(),
+        t("p-value"): [f"{p:.3f}" if p >= 0.001 else "< 0.001" for p in rows["p_value"]]})
+
+
+def control_verdict(c: Case) -> str:
+    """What the control class concludes on this case, from its own analysis."""
+    answer = control_answer(str(c.root))
+    variable = answer.diagnosis["variable"]
+    action = answer.actions[0] if answer.actions else None
+    if action is None:
+        what = t("no process action can undo it, so nothing is changed")
+    elif action.kind == "revert":
+        what = t("so tradition says to go back to the previous lot")
+    else:
+        what = t("so tradition says to put it back to {value}", value=f"{action.value:g}")
+    return t("The strongest association in the records: {variable} on line {line}; {what}.",
+             variable=t(VARIABLE_LABELS.get(variable, variable)),
+             line=answer.diagnosis["line"], what=what)
 
 
 def raw_overview(case: Case) -> pd.DataFrame:
