@@ -21,10 +21,28 @@ from contextvars import ContextVar, Token
 from functools import cache
 from pathlib import Path
 
-__all__ = ["DEFAULT", "LANGUAGES", "N_", "current_language", "date_text", "is_share", "language",
-           "metric_value", "missing_translations", "money", "number", "percent", "points",
-           "problem_text", "record", "reset_language", "t", "translate_message", "use_language",
-           "verbatim"]
+__all__ = [
+    "DEFAULT",
+    "LANGUAGES",
+    "N_",
+    "current_language",
+    "date_text",
+    "is_share",
+    "language",
+    "metric_value",
+    "missing_translations",
+    "money",
+    "number",
+    "percent",
+    "points",
+    "problem_text",
+    "record",
+    "reset_language",
+    "t",
+    "translate_message",
+    "use_language",
+    "verbatim",
+]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 DEFAULT = "en"
@@ -32,8 +50,9 @@ DOMAIN = "workbench"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 _forced: ContextVar[str | None] = ContextVar("workbench_lang", default=None)
-_recording: ContextVar[list[tuple[str | None, str]] | None] = ContextVar("workbench_t_calls",
-                                                                         default=None)
+_recording: ContextVar[list[tuple[str | None, str]] | None] = ContextVar(
+    "workbench_t_calls", default=None
+)
 
 
 @cache
@@ -138,7 +157,6 @@ def missing_translations(texts: Iterable[str | None], code: str = "zh") -> list[
     return [s for s in texts if s is not None and s not in known]
 
 
-
 # ---- sentences composed elsewhere (grader messages stored in English) ------------------------
 
 _FIELD = re.compile(r"(?<!\{)\{(\w+)(?:[:!][^}]*)?\}")
@@ -159,14 +177,14 @@ def _templates(code: str, places: bool = False) -> list[tuple[re.Pattern[str], s
         if not isinstance(msgid, str) or "{" not in msgid:
             continue
         literal = _FIELD.sub("", msgid)
-        prefix = msgid[:msgid.index("{")]
+        prefix = msgid[: msgid.index("{")]
         letters = sum(ch.isalpha() for ch in literal)
         # enough words of its own to be recognised: 8 letters, or a label like "Step: {title}"
         if letters < (3 if places else 8) and sum(ch.isalpha() for ch in prefix) < 4:
             continue
         parts, names, pos = [], [], 0
         for match in _FIELD.finditer(msgid):
-            parts.append(_literal(msgid[pos:match.start()]))
+            parts.append(_literal(msgid[pos : match.start()]))
             name = match.group(1)
             # a sentence's leading field never holds the "place: " before a problem, nor does
             # a field of data (a vehicle id), but for a quoted error
@@ -213,17 +231,21 @@ def _translated_message(text: str, code: str, depth: int) -> str | None:
     return _placed(text, code, depth)
 
 
-def _recognised(text: str, code: str, depth: int,
-                templates: list[tuple[re.Pattern[str], str]]) -> str | None:
+def _recognised(
+    text: str, code: str, depth: int, templates: list[tuple[re.Pattern[str], str]]
+) -> str | None:
     for pattern, msgid in templates:
         match = pattern.fullmatch(text)
         if match is None:
             continue
         data = _data_fields(msgid)
-        values = {name: value if name in data else _field(value, code, depth)
-                  for name, value in match.groupdict().items()}
-        return _FIELD.sub(lambda m: "{" + m.group(1) + "}",
-                          catalogue(code).gettext(msgid)).format(**values)
+        values = {
+            name: value if name in data else _field(value, code, depth)
+            for name, value in match.groupdict().items()
+        }
+        return _FIELD.sub(lambda m: "{" + m.group(1) + "}", catalogue(code).gettext(msgid)).format(
+            **values
+        )
     return None
 
 
@@ -233,15 +255,19 @@ DATA_FIELDS = frozenset(
     "absent account allowed budget byte cols column credit customer debit depth entry error "
     "example excess file fields first format found gap header held high k key keys kind last "
     "late limit loss low missing n name output part path ratio ref region routes row rows "
-    "score seq sheet sheets size stop suffix total value values vehicle vehicles".split())
+    "score seq sheet sheets size stop suffix total value values vehicle vehicles".split()
+)
 
 
 @cache
 def _data_fields(msgid: str) -> frozenset[str]:
     """The fields of a template that hold data: named in ``DATA_FIELDS`` or shown as
     ``repr`` (``{value!r}``)."""
-    return frozenset(m.group(1) for m in _FIELD.finditer(msgid)
-                     if m.group(1) in DATA_FIELDS or "!r" in m.group(0))
+    return frozenset(
+        m.group(1)
+        for m in _FIELD.finditer(msgid)
+        if m.group(1) in DATA_FIELDS or "!r" in m.group(0)
+    )
 
 
 def _placed(text: str, code: str, depth: int) -> str | None:
@@ -250,7 +276,7 @@ def _placed(text: str, code: str, depth: int) -> str | None:
     where it is language and kept where it is data."""
     start = 0
     while (cut := text.find(": ", start)) > 0:
-        message = _translated_message(text[cut + 2:], code, depth + 1)
+        message = _translated_message(text[cut + 2 :], code, depth + 1)
         if message is not None:
             return place_text(text[:cut], code) + _colon(code) + message
         start = cut + 2
@@ -288,8 +314,10 @@ def problem_text(problem: object) -> str:
     params = dict(getattr(problem, "params", None) or {})
     message = t(template, **params)
     where = str(getattr(problem, "where", ""))
-    where = verbatim(place_text(where)) if where else ""  # its words translated, data kept
-    return where + _colon(current_language()) + message if where else message
+    if not where:
+        return message
+    # the place's words translated, its data kept; the message went through t() above
+    return verbatim(place_text(where) + _colon(current_language()) + message)
 
 
 def _field(value: str, code: str, depth: int) -> str:
@@ -297,7 +325,9 @@ def _field(value: str, code: str, depth: int) -> str:
     out = _translated_message(value, code, depth + 1)
     return value if out is None else out
 
+
 # ---- numbers as people read them (Babel's CLDR data, in the current language) ----------------
+
 
 def _locale() -> str:
     return "zh_Hans_CN" if current_language() == "zh" else "en_US"
@@ -350,8 +380,9 @@ def points(score: float, max_points: float) -> str:
     """Points out of a maximum; above it the bonus is said as such: ``100 / 100 +0.7 bonus``
     rather than ``100.7 / 100``."""
     if score > max_points + 1e-9:
-        return (f"{number(max_points, 1)} / {max_points:g} "
-                + t("+{bonus} bonus", bonus=number(score - max_points, 1)))
+        return f"{number(max_points, 1)} / {max_points:g} " + t(
+            "+{bonus} bonus", bonus=number(score - max_points, 1)
+        )
     return f"{number(score, 1)} / {max_points:g}"
 
 

@@ -96,8 +96,8 @@ def board(student: str, settings) -> html.Div:
     rows_ = leaderboard(settings.lab, settings, private=private)
     me = pseudonym(student)
     score = "score" if private else "public_score"
-    rows = [html.Tr([html.Td(r["rank"]), html.Td(r["pseudonym"] + (f" ({t('you')})"
-                                                                   if r["pseudonym"] == me else "")),
+    rows = [html.Tr([html.Td(r["rank"]), html.Td(t("{name} (you)", name=r["pseudonym"])
+                                                 if r["pseudonym"] == me else r["pseudonym"]),
                      html.Td(f"{r[score]:.1f}")], className="table-primary" if r["pseudonym"] == me
                     else None) for r in rows_]
     head = html.Thead(html.Tr([html.Th(t("Rank")), html.Th(t("Name")),

@@ -38,8 +38,9 @@ def extract():  # -> babel.messages.catalog.Catalog
         folder = ROOT / package
         # Babel notes every f-string it skips on stderr; f-strings are fine outside t()
         with contextlib.redirect_stderr(io.StringIO()):
-            found = list(extract_from_dir(folder, method_map=[("**.py", "python")],
-                                          keywords=KEYWORDS))
+            found = list(
+                extract_from_dir(folder, method_map=[("**.py", "python")], keywords=KEYWORDS)
+            )
         for filename, lineno, message, _comments, _context in found:
             if isinstance(message, str) and message and _is_call(folder / filename, lineno):
                 catalog.add(message, locations=[(f"{package}/{filename}", lineno)])
@@ -68,7 +69,8 @@ def _is_call(path: Path, lineno: int) -> bool:
     if not 0 < lineno <= len(lines):
         return False
     return bool(_CALL.search(lines[lineno - 1])) or (
-        lineno > 1 and bool(_OPEN.search(lines[lineno - 2])))
+        lineno > 1 and bool(_OPEN.search(lines[lineno - 2]))
+    )
 
 
 def lab_texts() -> list[tuple[str, str]]:
@@ -120,8 +122,9 @@ def write(code: str, catalog) -> None:
     path = po_path(code)
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, omit_header=False, sort_output=True,
-             include_previous=False)
+    write_po(
+        buffer, catalog, width=100, omit_header=False, sort_output=True, include_previous=False
+    )
     path.write_bytes(buffer.getvalue())
 
 
@@ -173,8 +176,10 @@ def check(code: str) -> list[str]:
     problems = []
     mo = po_path(code).with_suffix(".mo")
     if not mo.is_file() or mo.read_bytes() != compiled(code):
-        problems.append(f"{mo} is not the compiled {po_path(code).name}: run "
-                        "`python -m workbench.locale compile`")
+        problems.append(
+            f"{mo} is not the compiled {po_path(code).name}: run "
+            "`python -m workbench.locale compile`"
+        )
     catalog = read(code)
     for message in extract():
         if message.id and (message.id not in catalog or not catalog[message.id].string):
