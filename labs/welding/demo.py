@@ -278,11 +278,16 @@ def fix_step(s: Story) -> list[Any]:
     ]
 
 
+def rate_text(_claim: Any, value: float) -> str:
+    """Every welding claim is a defect rate: shown as a percentage."""
+    return f"{value:.2%}"
+
+
 def case_facts(case: Case) -> str:
     boards = int(story.control(str(case.root)).shifts["boards"].sum())
     return t(
         "{boards} inspected boards from {lines} lines over {days} days",
-        boards=boards,
+        boards=f"{boards:,}",
         lines=len(case.info.get("lines", ())),
         days=case.info.get("days", "?"),
     )
@@ -312,5 +317,5 @@ def demo_steps(_case: Case) -> list[Step]:
             N_("The same batch re-run with each class's fix applied."),
             fix_step,
         ),
-        claims_step(case_facts),
+        claims_step(case_facts, rate_text),
     ]

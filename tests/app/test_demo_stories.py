@@ -110,6 +110,17 @@ def test_welding_fix_shows_the_graded_defect_rates():
     assert f"'{before} → {after}'" in repr(find(body, "demo-experimental-fix"))
 
 
+def test_welding_claims_read_as_defect_rates_of_this_case():
+    story = story_of("welding")
+    refs = story.references()
+    body = step(story, "The case study's claims, reproduced")
+    shown = repr(find(body, "demo-claims"))
+    assert f"'{refs.reference_metrics['asis_defect_rate']:.2%}'" in shown
+    assert f"'{refs.reference_metrics['expected_defect_rate']:.2%}'" in shown
+    (note, *_) = texts(find(body, "demo-case-size"))
+    assert "inspected boards from 3 lines" in note
+
+
 def test_welding_computed_findings_are_made_once_per_case(tmp_path):
     lab = labs()["welding"]
     story = Story(lab, demo_case(lab, SEED, "tiny"), tmp_path)

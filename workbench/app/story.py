@@ -225,7 +225,10 @@ def effect_text(claim: Any, value: float) -> str:
     return f"{value:.2g} {t(claim.unit)}".strip() if claim.unit else f"{value:.3g}"
 
 
-def headline(story: Story, claim: Any) -> dbc.Col:
+Formatter = Callable[[Any, float], str]  # (claim, value) -> the value as people read it
+
+
+def headline(story: Story, claim: Any, fmt: Formatter = effect_text) -> dbc.Col:
     refs = story.references()
     value = claim.measure(refs.baseline_metrics, refs.reference_metrics)
     holds = bool(claim.holds(value))
@@ -234,8 +237,8 @@ def headline(story: Story, claim: Any) -> dbc.Col:
         t(
             "95 % interval over {n} cases: {low} to {high}",
             n=CI_CASES,
-            low=effect_text(claim, interval[0]),
-            high=effect_text(claim, interval[1]),
+            low=fmt(claim, interval[0]),
+            high=fmt(claim, interval[1]),
         )
         if interval
         else ""
@@ -246,7 +249,7 @@ def headline(story: Story, claim: Any) -> dbc.Col:
                 [
                     html.Div(t(claim.description), className="demo-claim"),
                     html.Div(
-                        effect_text(claim, value),
+                        fmt(claim, value),
                         className="demo-delta",
                         style={"color": EXPERIMENTAL_COLOUR},
                     ),  # the experimental class's effect
@@ -264,10 +267,12 @@ def headline(story: Story, claim: Any) -> dbc.Col:
     )
 
 
-def headline_cards(story: Story) -> list[Any]:
+def headline_cards(story: Story, fmt: Formatter = effect_text) -> list[Any]:
     claims = list(story.lab.claims)[:4]
     return [
-        dbc.Row([headline(story, c) for c in claims], class_name="row-cols-2 g-3", id="demo-claims")
+        dbc.Row(
+            [headline(story, c, fmt) for c in claims], class_name="row-cols-2 g-3", id="demo-claims"
+        )
     ]
 
 
@@ -295,12 +300,13 @@ def case_note(story: Story, facts: Callable[[Case], str] | None = None) -> html.
     return html.Div(parts, id="demo-case-size", className="mb-2", style={"fontSize": "1.3rem"})
 
 
-def claims_step(facts: Callable[[Case], str] | None = None) -> Step:
-    """The payoff: one card per claim, with the case (and its size) the figures come from."""
+def claims_step(facts: Callable[[Case], str] | None = None, fmt: Formatter = effect_text) -> Step:
+    """The payoff: one card per claim, with the case (and its size) the figures come from;
+    ``fmt`` writes a claim's value as people read it (default: :func:`effect_text`)."""
     return Step(
         N_("The case study's claims, reproduced"),
         N_("What the case study claimed, and what this case measures."),
-        lambda story: [case_note(story, facts), *headline_cards(story)],
+        lambda story: [case_note(story, facts), *headline_cards(story, fmt)],
     )
 
 
