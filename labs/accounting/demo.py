@@ -167,6 +167,17 @@ def race_figure(times: dict[str, dict[str, float]]) -> go.Figure:
                 textangle=0,
                 hovertemplate=f"{names[who]}: %{{text}}<extra></extra>",
             )
+    bot = times["experimental"]
+    fig.add_annotation(  # the bot's bar is too short to hold its parts' names: beside it
+        x=sum(bot.values()) / 60,
+        y=names["experimental"],
+        xanchor="left",
+        showarrow=False,
+        xshift=12,
+        text=" + ".join(
+            f"{t(PARTS['experimental'][key])} {duration(bot[key])}" for key in TIME_KEYS
+        ),
+    )
     fig.update_layout(
         barmode="stack",
         xaxis_title=t("minutes"),

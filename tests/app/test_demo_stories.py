@@ -161,6 +161,7 @@ def test_accounting_race_shows_the_measured_times():
     assert texts(find(body, "demo-speedup")) == [f"×{speedup:.1f} faster end to end"]
     bot = refs.reference_metrics["keying_time"]
     assert f"{bot:.1f} s" in texts(find(body, "demo-keying"))[0]
+    assert f"bot run {bot:.1f} s" in chart.layout.annotations[0].text
 
 
 def test_accounting_formats_are_read_off_the_six_exports():
