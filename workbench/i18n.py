@@ -84,7 +84,7 @@ def _request_language() -> str:
 
         try:
             return callback_context.cookies.get("lang", DEFAULT)
-        except MissingCallbackContextException:
+        except (MissingCallbackContextException, LookupError):  # a thread: no context
             return DEFAULT
     return DEFAULT
 
