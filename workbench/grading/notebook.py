@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 
 from workbench.grading.intake import IntakeError
+from workbench.i18n import N_
+from workbench.lab import Problem
 
 # A line is IPython-only if it starts (after indentation) with !, % or %%. Only cells that are
 # not valid Python are searched for such lines: "% x" may continue a valid expression.
@@ -34,8 +36,11 @@ def notebook_to_script(path: Path) -> str:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:  # nbformat raises several unrelated types on bad input
         raise IntakeError(
-            f"{path.name}: not a readable Jupyter notebook ({exc.__class__.__name__}:"
-            f" {str(exc)[:200]}); save it again from Jupyter"
+            Problem(
+                N_("not a readable Jupyter notebook ({error}); save it again from Jupyter"),
+                "{file}",
+                params={"error": f"{exc.__class__.__name__}: {str(exc)[:200]}", "file": path.name},
+            )
         ) from exc
     chunks: list[str] = []
     futures: list[str] = []
@@ -46,15 +51,27 @@ def notebook_to_script(path: Path) -> str:
         if bad is not None:
             line_no, line = bad
             raise IntakeError(
-                f"{path.name}: code cell {number}, line {line_no}: {line.strip()[:80]!r} is "
-                "an IPython shell command or magic, which graded code may not use; delete "
-                "it (install packages beforehand, read files with Python)"
+                Problem(
+                    N_(
+                        "{line!r} is an IPython shell command or magic, which graded code may "
+                        "not use; delete it (install packages beforehand, read files with Python)"
+                    ),
+                    "{file}: " + N_("code cell {cell}, line {row}"),
+                    params={
+                        "line": line.strip()[:80],
+                        "file": path.name,
+                        "cell": number,
+                        "row": line_no,
+                    },
+                )
             )
         source, hoisted = _hoist_future_imports(source)
         futures += hoisted
         chunks.append(f"# --- code cell {number} ---\n{source}\n")
     if not chunks:
-        raise IntakeError(f"{path.name}: the notebook has no code cells")
+        raise IntakeError(
+            Problem(N_("the notebook has no code cells"), "{file}", params={"file": path.name})
+        )
     # A cell may start with `from __future__ import ...` (each cell is compiled on its own in
     # Jupyter); in one script such imports must come first, before the prelude.
     head = "".join(f"{line}\n" for line in dict.fromkeys(futures))
