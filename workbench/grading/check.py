@@ -38,6 +38,7 @@ NEEDS_KEY_TO_VALIDATE = (
     "answer key: graded by your instructor"
 )
 SUMMARY_AT = 5  # more problems than this are summed up first
+KINDS = {"data": N_("data file"), "code": N_("code"), "refused": N_("refused")}  # of a file
 MAX_CASE_ID_BYTES = 20 * 2**20
 
 
@@ -358,7 +359,7 @@ def format_check(result: dict[str, Any]) -> str:
         t(
             "{submission} ({kind}) on case {case}:",
             submission=result["submission"],
-            kind=result.get("kind", "?"),
+            kind=t(KINDS[result["kind"]]) if result.get("kind") in KINDS else "?",
             case=result.get("case_id", "?"),
         )
     ]
