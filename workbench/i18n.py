@@ -38,6 +38,7 @@ __all__ = [
     "problem_text",
     "record",
     "reset_language",
+    "stored_text",
     "t",
     "translate_message",
     "use_language",
@@ -213,6 +214,19 @@ def translate_message(text: str) -> str:
     if recorder is not None:
         recorder.append((text if out is None else None, text if out is None else out))
     return text if out is None else out
+
+
+def stored_text(text: str) -> str:
+    """A text a report stored in the language it was graded in (a step's title, a check's
+    message): translated when the catalogue knows it (as :func:`translate_message`), else shown
+    as it is — it is in the reader's language already, or it is data."""
+    out = _translated_message(text, current_language(), depth=0) if text else None
+    if out is None:
+        return verbatim(text)
+    recorder = _recording.get()
+    if recorder is not None:
+        recorder.append((None, out))
+    return out
 
 
 def _translated_message(text: str, code: str, depth: int) -> str | None:

@@ -237,3 +237,22 @@ def test_leaderboard_pseudonyms_in_chinese(tmp_path, monkeypatch):
         shown = " ".join(visible_texts(page()))
     assert chinese["s01"] in shown and chinese["s02"] in shown, shown
     assert english["s01"] not in shown
+
+
+def test_step_reports_stored_in_english_read_in_chinese(bad_files):
+    """A graded report stores its steps in English; the lab page and `workbench check` show
+    their titles and messages in Chinese."""
+    from workbench.exercise import lab_steps
+
+    lab, case, _, graded = bad_files
+    path, report = graded[0]
+    titles = [s.title_zh for s in lab_steps(lab)]
+    if not titles:
+        pytest.skip(f"{lab.slug} has no exercise steps")
+    assert [s["title"] for s in report.steps] == [s.title for s in lab_steps(lab)]
+    with language("zh"):
+        shown = list(visible_texts(step_view(report.steps)))
+        text = format_check({**report.to_dict(), "kind": "data"})
+    assert all(title in shown for title in titles), shown
+    assert all(title in text for title in titles), text
+    assert not any(s.title in text for s in lab_steps(lab)), text

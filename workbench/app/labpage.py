@@ -49,6 +49,7 @@ from workbench.i18n import (
     current_language,
     date_text,
     number,
+    stored_text,
     t,
     translate_message,
     verbatim,
@@ -371,16 +372,16 @@ def step_view(steps: Sequence[dict[str, Any]]) -> Any:
         return html.Div()
     items = []
     for k, s in enumerate(steps, start=1):
-        checks = [html.Li([("✔ " if r.get("passed") else "✘ "), verbatim(r.get("message") or
-                                                                      r.get("name", ""))])
+        checks = [html.Li([("✔ " if r.get("passed") else "✘ "), stored_text(r.get("message") or
+                                                                         r.get("name", ""))])
                   for r in s.get("results", [])]
         items.append(html.Li([
-            html.Strong([f"{k}. ", verbatim(s.get("title", ""))]), " ",
+            html.Strong([f"{k}. ", stored_text(s.get("title", ""))]), " ",
             dbc.Badge(status_text(s.get("status", "")), class_name="ms-1",
                       color=STATUS_COLOURS.get(s.get("status"), "warning")), " ",
             t("{points} of {max} points", points=f"{float(s.get('points', 0)):.1f}",
               max=f"{float(s.get('max_points', 0)):g}"),
-            html.Div(verbatim(s["message"]), className="small") if s.get("message") else None,
+            html.Div(stored_text(s["message"]), className="small") if s.get("message") else None,
             html.Ul(checks, className="small") if checks else None,
         ], className="mb-2"))
     return html.Div([html.H5(t("Steps")), html.Ul(items, className="list-unstyled")],

@@ -385,17 +385,20 @@ def format_check(result: dict[str, Any]) -> str:
 
 
 def _step_lines(step: dict[str, Any]) -> list[str]:
-    from workbench.i18n import t
+    from workbench.i18n import stored_text, t
 
     mark = {"passed": "✔", "failed": "✘", "error": "✘", "missing": "✘"}.get(step["status"], "–")
     points = f" ({step['points']:.1f} / {step['max_points']:g})" if "points" in step else ""
-    lines = [f"  {mark} {step['title']}: {status_text(step['status'])}{points}"]
+    title = stored_text(step["title"])  # stored in the language it was graded in
+    lines = [f"  {mark} {title}: {status_text(step['status'])}{points}"]
     if step.get("message"):
-        lines.append(f"      {step['message']}")
+        lines.append(f"      {stored_text(step['message'])}")
     for r in step.get("results", []):
-        lines.append(f"      {'✔' if r['passed'] else '✘'} {r['message'] or r['name']}")
+        lines.append(
+            f"      {'✔' if r['passed'] else '✘'} {stored_text(r['message'] or r['name'])}"
+        )
         if not r["passed"] and r.get("hint"):
-            lines.append("        " + t("hint: {hint}", hint=r["hint"]))
+            lines.append("        " + t("hint: {hint}", hint=stored_text(r["hint"])))
     if step.get("hidden_checks") and step["status"] in ("passed", "failed"):
         lines.append(
             "      "
@@ -409,5 +412,5 @@ def _step_lines(step: dict[str, Any]) -> list[str]:
         and step.get("hints")
         and not any(r.get("hint") for r in step.get("results", []))
     ):
-        lines.append("      " + t("hint: {hint}", hint=step["hints"][0]))
+        lines.append("      " + t("hint: {hint}", hint=stored_text(step["hints"][0])))
     return lines
