@@ -325,4 +325,4 @@ def summarise_problems(problems: list[Problem | str]) -> list[str]:
             continue
         worst = max(float(m.group(group)) for m in found) if group else 0.0
         parts.append(t(template, n=len(found), worst=f"{worst:.0f}"))
-    return ["; ".join(parts)] if parts else []
+    return [t("; ").join(parts)] if parts else []
