@@ -326,7 +326,10 @@ def problem_text(problem: object) -> str:
     if not template:
         return translate_message(str(problem))
     params = dict(getattr(problem, "params", None) or {})
-    message = t(template, **params)
+    try:
+        message = t(template, **params)
+    except (KeyError, IndexError, ValueError):  # a stored problem whose values lost their type
+        return translate_message(str(problem))
     where = str(getattr(problem, "where", ""))
     if not where:
         return message

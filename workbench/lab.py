@@ -39,8 +39,9 @@ class Problem:
     that cannot be credited because of it; ``None`` means the whole submission.
 
     Given ``params``, ``message`` and ``where`` are English templates marked for the catalogue
-    (``Problem(N_("field {field} = {value!r} is not a whole number"), N_("{file}: row {row}"),
-    params={...})``): they are kept as ``template`` / ``where_template`` and formatted, so
+    (``Problem(N_("field {field} = {value!r} is not a whole number"), "{file}: " +
+    N_("row {row}"), params={...})``; data such as a file name goes in ``params``, never in the
+    template): they are kept as ``template`` / ``where_template`` and formatted, so
     ``message``, ``str()`` and ``to_dict()`` stay English, and :meth:`text` shows the problem in
     the reader's language with the data (file names, values) as it is.
     """
@@ -77,8 +78,7 @@ class Problem:
                                else None}
         if self.template:
             out.update(template=self.template, where_template=self.where_template,
-                       params={k: v if isinstance(v, str | int | float | bool) or v is None
-                               else str(v) for k, v in (self.params or {}).items()})
+                       params={k: _plain(v) for k, v in (self.params or {}).items()})
         return out
 
     @classmethod
@@ -90,6 +90,12 @@ class Problem:
                    params=data.get("params") if data.get("template") else None,
                    template=str(data.get("template", "")),
                    where_template=str(data.get("where_template", "")))
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as a JSON value: numpy scalars as Python numbers, anything else as text."""
+    value = value.item() if hasattr(value, "item") and callable(value.item) else value
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
 @dataclass(frozen=True)

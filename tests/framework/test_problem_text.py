@@ -78,3 +78,20 @@ def test_a_stored_sentence_is_recognised_with_its_place():
             )
             == "新案例 2：车辆 V99：未知车辆 V99；车队为 V01–V04"
         )
+
+
+def test_numpy_parameters_are_stored_as_numbers():
+    import numpy as np
+
+    p = Problem(
+        "capacity exceeded on vehicle {vehicle} by {excess:g}",
+        "vehicle {vehicle}",
+        params={"vehicle": "V01", "excess": np.float32(2.5)},
+    )
+    stored = json.loads(json.dumps(p.to_dict()))
+    assert stored["params"]["excess"] == 2.5
+    with language("zh"):
+        assert Problem.from_dict(stored).text() == "车辆 V01：车辆 V01 超载 2.5"
+    broken = Problem.from_dict({**stored, "params": {"vehicle": "V01", "excess": "2.5"}})
+    with language("zh"):  # a value that lost its type: recognised from the English sentence
+        assert broken.text() == "车辆 V01：车辆 V01 超载 2.5"
