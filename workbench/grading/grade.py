@@ -25,6 +25,7 @@ from typing import Any
 
 from workbench.exercise import StepReport, lab_steps, outcome_points, step_points
 from workbench.grading.report import Criterion, GradeReport
+from workbench.i18n import N_
 from workbench.lab import Case, Lab, Metric, Problem, SubmissionError
 
 BONUS_CAP = 0.2
@@ -165,10 +166,19 @@ def grade_file(lab: Lab, case: Case, path: str | Path, *, refs: References | Non
     return grade(lab, case, solution, refs=refs, submission=str(path), steps=steps)
 
 
+CRASHES = {  # a catalogue template per stage, so the sentence is shown in the reader's language
+    "checked": N_("the submission could not be checked ({error}); check it against the lab's "
+                  "file format."),
+    "evaluated": N_("the submission could not be evaluated ({error}); check it against the "
+                    "lab's file format."),
+    "read": N_("the submission could not be read ({error}); check it against the lab's file "
+               "format."),
+}
+
+
 def _crash(verb: str, exc: Exception, path: str | Path | None = None) -> str:
     where = f"{path}: " if path else ""
-    return (f"{where}the submission could not be {verb} ({type(exc).__name__}: {exc}); "
-            "check it against the lab's file format.")
+    return where + CRASHES[verb].format(error=f"{type(exc).__name__}: {exc}")
 
 
 def _criterion(metric: Metric, metrics: dict[str, float], refs: References,
