@@ -256,3 +256,25 @@ def test_step_reports_stored_in_english_read_in_chinese(bad_files):
     assert all(title in shown for title in titles), shown
     assert all(title in text for title in titles), text
     assert not any(s.title in text for s in lab_steps(lab)), text
+
+
+def test_code_that_fails_reads_in_chinese(bad_files, tmp_path):
+    """Code that stops with an error: the sandbox's reason (its last message quoted as it is)
+    and the steps it did not reach, in Chinese."""
+    from workbench.grading.task import grade_any
+
+    lab, case, refs, _ = bad_files
+    source = tmp_path / "solution.py"
+    source.write_text("raise KeyError('no such column')\n")
+    report, _ = grade_any(lab, case, source, lambda c: refs)
+    assert not report.valid and report.problems
+
+    def render(r=report):
+        shown = readable_report(r)
+        return [grade_view(shown, "x"), step_view(shown.steps)]
+
+    assert untranslated(render) == ([], []), report.problems
+    with language("zh"):
+        shown = readable_report(report).problems
+    assert all(CJK.search(p) for p in shown), shown
+    assert any("KeyError: 'no such column'" in p for p in shown), shown
