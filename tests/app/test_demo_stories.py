@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from workbench.app.story import (
+    CI_CASES,
     CLAIM_SIZE,
     CONTROL_COLOUR,
     EXPERIMENTAL_COLOUR,
@@ -214,6 +215,24 @@ def test_logistics_claims_say_how_big_the_case_is():
     assert re.search(rf"\b{inst.n} customers, {inst.vehicles} vans\b", note)
     assert "tiny" in note and _warning  # a tiny case is flagged: the claims are class-size
     assert texts(find(body, "demo-claims"))
+
+
+def test_the_claims_step_reports_its_progress_case_by_case():
+    lab = labs()["logistics"]
+    seen = []
+    story = Story(
+        lab,
+        demo_case(lab, SEED, "tiny"),
+        cache_root() / "refs",
+        progress=lambda percent, label: seen.append((percent, label)),
+    )
+    step(story, "The case study's claims, reproduced")
+    firsts = [label for _, label in seen[:CI_CASES]]
+    assert firsts == [
+        f"Solving case {k} of {CI_CASES} for the intervals…" for k in range(1, CI_CASES + 1)
+    ]
+    percents = [percent for percent, _ in seen[:CI_CASES]]
+    assert percents == sorted(set(percents)) and 10 <= percents[0] and percents[-1] < 100
 
 
 def test_the_demo_defaults_to_the_size_the_claims_are_measured_on():

@@ -106,7 +106,8 @@ def show(set_progress, step, key):
         raise PreventUpdate
     lab = labs()[key["lab"]]
     set_progress((10, t("Solving the control and experimental methods…")))
-    story = Story(lab, demo_case(lab, key["seed"], key["size"]), cache_root() / "refs")
+    story = Story(lab, demo_case(lab, key["seed"], key["size"]), cache_root() / "refs",
+                  progress=lambda percent, label: set_progress((percent, label)))
     steps = steps_of(lab, story.case)
     k = min(max(int(step or 1), 1), len(steps))
     body = steps[k - 1].show(story)

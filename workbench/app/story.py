@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,11 +43,13 @@ SIZE_LABELS = {
 
 @dataclass(frozen=True)
 class Story:
-    """What a step may use: the lab, its case and the (cached, solved once) references."""
+    """What a step may use: the lab, its case and the (cached, solved once) references;
+    ``progress(percent, label)`` tells the viewer how far a long step is."""
 
     lab: Lab
     case: Case
     cache: Path
+    progress: Callable[[int, str], None] = field(default=lambda _percent, _label: None)
 
     def references(self, case: Case | None = None) -> References:
         """The references of the story's case (or another case of the lab), cached on disk
@@ -210,6 +212,10 @@ def claim_interval(story: Story, claim: Any) -> tuple[float, float] | None:
     size = story.case.size if story.case.size in DEMO_SIZES else CLAIM_SIZE
     values = []
     for seed in range(1, CI_CASES + 1):
+        story.progress(
+            10 + 80 * (seed - 1) // CI_CASES,
+            t("Solving case {k} of {n} for the intervals…", k=seed, n=CI_CASES),
+        )
         refs = story.references(demo_case(story.lab, seed, size))
         values.append(claim.measure(refs.baseline_metrics, refs.reference_metrics))
     values = np.array([v for v in values if np.isfinite(v)])
