@@ -357,3 +357,23 @@ def test_check_reuses_earlier_steps_until_their_cell_runs_again(tiny_case, capsy
     before = len(ns["CALLS"])
     assert check("total", lab=LAB, namespace=ns).status == "passed"
     assert len(ns["CALLS"]) == before + 1  # a redefined function is run, not reused
+
+
+HANGING_TOTAL = SOLUTION.replace(
+    "def total(clean_numbers):\n",
+    "def total(clean_numbers):\n    import time\n\n    time.sleep(600)\n",
+).replace(
+    "value = total(clean(read_numbers(public_dir)))",
+    "value = int(clean(read_numbers(public_dir))['value'].sum())",
+)
+
+
+def test_a_hanging_step_is_stopped_and_the_rest_still_runs(tiny_case, tmp_path):
+    # total() never returns: it is stopped after half of the run's time, the entry function
+    # still runs in the other half, and its output is graded
+    report = _grade(tiny_case, tmp_path, HANGING_TOTAL)
+    got = _criteria(report)
+    assert got["step_read"][0] == 20 and got["step_clean"][0] == 20
+    assert got["step_total"][0] == 0 and "was stopped after 4 s" in got["step_total"][2]
+    assert got["error"][0] == 40  # the outcome, from the entry function
+    assert report.valid

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import resource
+import signal
 import stat
 import sys
 import traceback
@@ -137,9 +138,23 @@ def _memo(function):
     return wrapper
 
 
+STEP_SHARE = 0.5  # one step may use at most this share of the run's wall-clock time
+
+
+class StepTimeout(BaseException):
+    """A step ran past its share of the run's time (a BaseException: ``except Exception`` in
+    the student's code does not swallow it)."""
+
+
+def _stop_step(_signum, _frame):
+    raise StepTimeout
+
+
 def run_steps(module, cfg: dict) -> None:
     """Call each step function on its inputs; write its value and a status file to
-    ``out/steps``. A step whose input produced nothing is skipped. Nothing here raises."""
+    ``out/steps``. A step whose input produced nothing is skipped. A step that runs past
+    ``STEP_SHARE`` of the run's wall-clock limit is stopped (a hanging step does not cost the
+    steps after it and the entry function their time). Nothing here raises."""
     from pathlib import Path
 
     steps = cfg.get("steps") or []
@@ -149,10 +164,18 @@ def run_steps(module, cfg: dict) -> None:
     os.makedirs(folder, exist_ok=True)
     values, status = {}, {}
     public = Path(cfg["public"])
+    step_s = max(1.0, float(cfg.get("limits", {}).get("wall_s", 60)) * STEP_SHARE)
+    signal.signal(signal.SIGALRM, _stop_step)
     for step in steps:
         sid, name = step["id"], step["function"]
         try:
-            status[sid] = _run_step(module, step, public, values, folder)
+            signal.setitimer(signal.ITIMER_REAL, step_s)
+            try:
+                status[sid] = _run_step(module, step, public, values, folder)
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except StepTimeout:
+            status[sid] = {"status": "timed_out", "seconds": round(step_s)}
         except BaseException as exc:  # a student's KeyboardInterrupt and the like
             status[sid] = {"status": "error", "message": f"{type(exc).__name__}: "
                            f"{str(exc)[:300]}"}

@@ -137,6 +137,18 @@ def _unrun(
                 t("not done yet: {function} raises NotImplementedError", function=step.function),
                 lang,
             )
+        if state == "timed_out":
+            return unrun_report(
+                step,
+                ERROR,
+                t(
+                    "{function} was stopped after {seconds} s, half of the run's time; "
+                    "the steps after it still ran",
+                    function=step.function,
+                    seconds=str(entry.get("seconds", "?"))[:10],
+                ),
+                lang,
+            )
         if state == "unstorable":
             return unrun_report(
                 step,
