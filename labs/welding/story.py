@@ -52,7 +52,7 @@ def first_alarms_text(result: ControlAnalysis) -> str:
               "than the p-chart.")
     lines = sorted(set(result.onset) | set(result.ewma_onset))
     if not lines:
-        return f"{intro} {t('Neither the CUSUM nor the EWMA chart alarms on any line.')}"
+        return intro + " " + t("Neither the CUSUM nor the EWMA chart alarms on any line.")
     none = t("no alarm")
     return intro + " " + " ".join(t("Line {line}: CUSUM first alarms at {cusum}, EWMA at {ewma}.", line=line,
                       cusum=result.onset.get(line, none), ewma=result.ewma_onset.get(line, none))
