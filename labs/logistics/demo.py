@@ -15,11 +15,10 @@ def case_facts(case: Case) -> str:
     from labs.logistics.instance import load_instance
 
     inst = load_instance(case)
-    return ", ".join(
-        [
-            t("{n} customers", n=inst.n),
-            t("{k} vans, {q} parcels each", k=inst.vehicles, q=inst.capacity),
-        ]
+    return t(
+        "{customers}, {vans}",
+        customers=t("{n} customers", n=inst.n),
+        vans=t("{k} vans, {q} parcels each", k=inst.vehicles, q=inst.capacity),
     )
 
 

@@ -98,12 +98,12 @@ def action_text(action: Action) -> str:
     """One action of a fix, as a sentence."""
     where = t("line {line}", line=action.line) if action.line != "all" else t("every line")
     if action.shift != "all":
-        where += ", " + t(SHIFT_LABELS.get(action.shift, action.shift)).lower()
+        shift = t(SHIFT_LABELS.get(action.shift, action.shift)).lower()
+        where = t("{where}, {shift}", where=where, shift=shift)
+    if action.kind == "repair":  # the variable is a zone (z1..z7)
+        zone = verbatim(action.variable.upper())
+        return t("Repair the heater of {zone} on {where}", zone=zone, where=where)
     what = label(action.variable)
-    if action.kind == "repair":
-        return t(
-            "Repair the heater of {zone} on {where}", zone=action.variable.upper(), where=where
-        )
     if action.kind == "setpoint":
         return t("Set {what} to {value:g} on {where}", what=what, value=action.value, where=where)
     if action.kind == "revert":
