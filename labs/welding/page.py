@@ -35,7 +35,7 @@ def alarm_panel(c: Case) -> list:
                 result.pchart, t("p-chart of AOI defects per shift"))),
             dcc.Graph(id="welding-ewma", figure=plots.ewma_figure(
                 result.ewma, t("EWMA of each line's shift defect rate (σ units)"))),
-            html.P(story.first_alarms_text(result), id="welding-first-alarms")]
+            html.Ul([html.Li(x) for x in story.first_alarms_text(result)], id="welding-first-alarms")]
 
 
 def collect_panel(c: Case) -> list:

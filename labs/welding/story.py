@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from labs.welding import plots
 from labs.welding.baseline import ControlAnalysis, analyse
 from labs.welding.collect import collect, load_boards
-from labs.welding.i18n import VARIABLE_LABELS
+from labs.welding.i18n import SHIFT_LABELS, VARIABLE_LABELS
 from labs.welding.reference import analyse as model_analyse
 from labs.welding.simulate import Action
 from labs.welding.submission import Submission, write_submission
@@ -46,17 +46,23 @@ def control_answer(case_root: str) -> Submission:
     return baseline(Case.load(case_root))
 
 
-def first_alarms_text(result: ControlAnalysis) -> str:
-    """When the CUSUM and the EWMA chart first alarm on each line, in a sentence."""
+def first_alarms_text(result: ControlAnalysis) -> list[str]:
+    """When the CUSUM and the EWMA chart first alarm on each line: one sentence each."""
     intro = t("An EWMA chart remembers past shifts, so it sees a small lasting rise sooner "
               "than the p-chart.")
     lines = sorted(set(result.onset) | set(result.ewma_onset))
     if not lines:
-        return intro + " " + t("Neither the CUSUM nor the EWMA chart alarms on any line.")
-    none = t("no alarm")
-    return intro + " " + " ".join(t("Line {line}: CUSUM first alarms at {cusum}, EWMA at {ewma}.", line=line,
-                      cusum=result.onset.get(line, none), ewma=result.ewma_onset.get(line, none))
-                    for line in lines)
+        return [intro, t("Neither the CUSUM nor the EWMA chart alarms on any line.")]
+
+    def when(onsets: dict[str, str], line: str) -> str:
+        if line not in onsets:
+            return t("no alarm")
+        day, shift = onsets[line].split()
+        return f"{day} {t(SHIFT_LABELS.get(shift, shift))}"
+
+    return [intro] + [t("Line {line}: CUSUM first alarms at {cusum}, EWMA at {ewma}.", line=line,
+                        cusum=when(result.onset, line), ewma=when(result.ewma_onset, line))
+                      for line in lines]
 
 
 def tests_table(result: ControlAnalysis) -> pd.DataFrame:
