@@ -71,13 +71,15 @@ class AccountingLab:
               "(bot run + setup + review of exceptions vs keying + setup + review).",
               "3x faster", ratio("processing_time"), low=3.0, unit="x"),
         Claim("error_rate", "The bot's report error rate is far below the clerk's: at most a "
-              "tenth of it.", "much lower error rate", _error_rate_ratio, high=ERROR_RATE_FACTOR),
+              "tenth of it.", "much lower error rate", _error_rate_ratio, high=ERROR_RATE_FACTOR,
+              unit="x"),
         Claim("detector_ap", "The risk detector ranks anomalies better than the JET rules "
               "weighted by rarity (higher average precision).", "detector beats rules",
-              _ap_gain, low=1e-9),
+              _ap_gain, low=1e-9, unit="AP"),
         Claim("fewer_false_positives", "Reviewing the same number of entries (2 % of them), "
               "the auditor meets fewer false positives with the detector's ranking than with "
-              "the rules'.", "fewer false positives", ratio("false_positives"), low=1.0 + 1e-9),
+              "the rules'.", "fewer false positives", ratio("false_positives"), low=1.0 + 1e-9,
+              unit="x"),
     )
     steps = STEPS
     outcome_points = OUTCOME_POINTS

@@ -102,13 +102,28 @@ def message_figure(message: str) -> go.Figure:
     return fig
 
 
+def effect_text(claim: Claim, value: float) -> str:
+    """A measured claim value as people read it: ``−38.2 %`` (a relative change), ``8.08×``
+    (a ratio), ``+0.158 AP`` (a difference in a unit), ``0.42`` (no unit)."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    if claim.unit == "%":
+        shown = f"{100 * value:+.1f} %"
+    elif claim.unit == "x":
+        shown = f"{value:.3g}×"
+    elif claim.unit:
+        shown = f"{value:+.3g} {t(claim.unit)}"
+    else:
+        shown = f"{value:.3g}"
+    return shown.replace("-", "−")
+
+
 def claim_value(claim: Claim, value: float) -> str:
     """A measured claim value with its verdict, e.g. ``−38.2 % (holds)``."""
     if value is None or not math.isfinite(value):
         return "—"
-    shown = f"{100 * value:+.1f} %" if claim.unit == "%" else f"{value:.3g} {claim.unit}".strip()
     verdict = t("holds") if claim.holds(value) else t("does not hold")
-    return t("{value} ({verdict})", value=shown.replace("-", "−"), verdict=verdict)
+    return t("{value} ({verdict})", value=effect_text(claim, value), verdict=verdict)
 
 
 def claims_frame(claims: Sequence[Claim], reference: Mapping[str, float],

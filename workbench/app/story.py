@@ -22,7 +22,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from workbench.app.components import metrics_frame
+from workbench.app.components import effect_text, metrics_frame
 from workbench.datasets import default_case
 from workbench.grading.grade import References
 from workbench.grading.refcache import cached_references
@@ -223,12 +223,6 @@ def claim_interval(story: Story, claim: Any) -> tuple[float, float] | None:
         return None
     half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
     return float(values.mean() - half), float(values.mean() + half)
-
-
-def effect_text(claim: Any, value: float) -> str:
-    if claim.unit == "%":
-        return f"{100 * value:+.1f} %".replace("-", "−")
-    return f"{value:.2g} {t(claim.unit)}".strip() if claim.unit else f"{value:.3g}"
 
 
 Formatter = Callable[[Any, float], str]  # (claim, value) -> the value as people read it
