@@ -108,3 +108,28 @@ def test_workbench_demo_tells_the_story_with_the_keyboard(browser, demo_server, 
         "return getComputedStyle(document.getElementById('demo-page')).fontSize")
     assert float(fonts.removesuffix("px")) >= 20  # readable from the back of the room
     assert json.loads(urllib.request.urlopen(f"{demo_server}/_dash-layout").read())
+
+
+def test_prepare_solves_every_step_before_class(monkeypatch):
+    # `workbench demo --prepare` computes the story once; afterwards no step solves anything
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    seed = 23
+    run = CliRunner().invoke(main, ["demo", "--prepare", "--lab", "logistics", "--seed",
+                                    str(seed), "--size", "tiny"])
+    assert run.exit_code == 0, run.output
+    lab = labs()["logistics"]
+    steps = steps_of(lab, demo_case(lab, seed, "tiny"))
+    assert f"logistics: step {len(steps)} of {len(steps)} ready" in run.output
+    assert "logistics: the story is ready" in run.output
+
+    def no_solving(*_args, **_kwargs):
+        raise AssertionError("solved again in class")
+
+    monkeypatch.setattr(type(lab), "reference", no_solving)
+    monkeypatch.setattr(type(lab), "baseline", no_solving)
+    story = Story(lab, demo_case(lab, seed, "tiny"), cache_root() / "refs")
+    for step in steps:
+        step.show(story)

@@ -374,6 +374,24 @@ def demo_case(lab: Lab, seed: int | None, size: str) -> Case:
     return Case.load(folder, lab.slug)
 
 
+def prepare(lab: Lab, seed: int | None, size: str,
+            say: Callable[[str], None] = lambda _line: None) -> float:
+    """Show every step of ``lab``'s story once, off screen: the methods are solved, the model
+    trained and the interval cases solved into the demo's cache, so in class each step appears
+    at once. ``say`` gets one line per step; returns the seconds it took."""
+    import time
+
+    start = time.perf_counter()
+    story = Story(lab, demo_case(lab, seed, size), cache_root() / "refs")
+    steps = steps_of(lab, story.case)
+    for k, step in enumerate(steps, start=1):
+        begun = time.perf_counter()
+        step.show(story)
+        say(t("{lab}: step {k} of {n} ready ({title}, {seconds:.0f} s)", lab=lab.slug, k=k,
+              n=len(steps), title=t(step.title), seconds=time.perf_counter() - begun))
+    return time.perf_counter() - start
+
+
 def cache_root() -> Path:
     return Path(tempfile.gettempdir()) / "lab-workbench-demo"
 

@@ -134,20 +134,31 @@ def remove(username: str, course: str) -> None:
 @click.option("--port", default=8050, show_default=True, type=int)
 @click.option("--open/--no-open", "open_browser", default=True, show_default=True,
               help="Open the story in the default web browser.")
+@click.option("--prepare", is_flag=True,
+              help="Before class: compute every step of the story (this lab's, or every lab's) "
+                   "once and exit; in class each step then appears at once.")
 def demo(lab: str | None, seed: int | None, size: str, host: str, port: int,
-         open_browser: bool) -> None:
+         open_browser: bool, prepare: bool) -> None:
     """Serve the demo mode: each lab as a short story, full screen, keys → ← and F.
 
     Works with no internet: everything the pages need is served by the app itself.
     """
-    from waitress import serve
-
-    from workbench.app import create_app
     from workbench.registry import labs
 
     if lab is not None and lab not in labs():
         raise click.BadParameter(f"unknown lab {lab!r}; installed: {', '.join(labs())}",
                                  param_hint="--lab")
+    if prepare:
+        from workbench.app.story import prepare as prepare_story
+
+        for slug in [lab] if lab else list(labs()):
+            seconds = prepare_story(labs()[slug], seed, size,
+                                    say=lambda line: click.echo(line, err=True))
+            click.echo(f"{slug}: the story is ready ({seconds:.0f} s)", err=True)
+        return
+    from waitress import serve
+
+    from workbench.app import create_app
     query = f"?seed={seed}&size={size}" if seed is not None else ""
     url = f"http://{host}:{port}/demo" + (f"/{lab}" if lab else "") + query
     app = create_app()
