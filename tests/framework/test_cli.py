@@ -294,3 +294,14 @@ def test_classroom_commands_load_lazily_and_fail_clearly(run, monkeypatch):
     result = run("user")
     assert result.exit_code == 1 and "`workbench user` is not available" in result.output
     assert run("labs", "--json").exit_code == 0  # the rest still works
+
+
+def test_grade_writes_feedback_in_chinese(run, case_dir, tmp_path):
+    sub = tmp_path / "alice.json"
+    assert run("solve", "fake", "--method", "reference", "--case", case_dir,
+               "--out", sub).exit_code == 0
+    fb = tmp_path / "fb"
+    result = run("grade", "fake", "--case", case_dir, sub, "--feedback", fb, "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    page = (fb / "alice.html").read_text(encoding="utf-8")
+    assert "<html lang='zh'>" in page and "得分" in page

@@ -152,3 +152,13 @@ def test_gradescope_is_refused_with_the_reason(graded, tmp_path):
         export("gradescope", graded, tmp_path / "results.json")
     with pytest.raises(ValueError, match="format 'xls' not understood"):
         export("xls", graded, tmp_path / "g.xls")
+
+
+def test_the_moodle_feedback_column_speaks_the_language_in_force(bonus, tmp_path):
+    from workbench.i18n import language
+
+    with language("zh"):
+        path = moodle_csv(bonus, tmp_path / "moodle.csv", identifier="idnumber", roster=ROSTER)
+    feedback = {row[0]: row[2] for row in _rows(path)[1:]}
+    assert feedback["A1"].startswith("得分 120.00 / 100.00")
+    assert "（提交无效）" in feedback["B2"]

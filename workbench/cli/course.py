@@ -89,7 +89,7 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
                          memory_mb: int | None, export_fmt: str | None, out: str | None,
                          assignment: str, feedback_dir: str | None, as_json: bool,
                          canvas_id: str = "", moodle_identifier: str = "idnumber",
-                         moodle_max: float = 100.0) -> None:
+                         moodle_max: float = 100.0, lang: str = "en") -> None:
     """``workbench grade LAB --course COURSE SUBMISSIONS_DIR``; see ``grade --help``."""
     from workbench.grading.batch import grade_course
 
@@ -109,7 +109,7 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
         result = grade_course(lab, course.root, submissions[0], workers=workers,
                               dask=dask_address, regrade=regrade,
                               limits=sandbox_limits(time_limit, memory_mb), feedback_dir=feedback_dir,
-                              db=db)
+                              db=db, lang=lang)
     except (FileNotFoundError, ValueError) as exc:
         raise BadInput(str(exc)) from None
     except ConnectionError as exc:  # no Dask scheduler, or every worker gone mid-batch
@@ -121,9 +121,12 @@ def grade_course_command(lab: Lab, course_dir: str, submissions: tuple[str, ...]
         with Gradebook(db or course_database(course.gradebook_path)) as book:
             rows = [(s, g.report if g else None) for s, g in book.counting(lab.slug)]
             roster = book.roster(lab.slug) or roster
-        export_grades(export_fmt, rows, out, assignment=assignment or lab.title, roster=roster,
-                      canvas_id=canvas_id, moodle_identifier=moodle_identifier,
-                      moodle_max=moodle_max)
+        from workbench.i18n import language
+
+        with language(lang):
+            export_grades(export_fmt, rows, out, assignment=assignment or lab.title,
+                          roster=roster, canvas_id=canvas_id,
+                          moodle_identifier=moodle_identifier, moodle_max=moodle_max)
     print_grades(result.graded, as_json)
     for student, error in result.failed.items():
         click.echo(f"{student}: could not be graded ({error}); run again to retry", err=True)

@@ -49,6 +49,8 @@ from workbench.grading.report import GradeReport
               "scaled to it and a bonus above it is capped (stated in the feedback).")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False),
               help="Write one HTML feedback page per submission into this folder.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the feedback pages and of the export's feedback column.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of reports.")
 def grade(lab: str, submissions: tuple[str, ...], case_dir: str | None,
           course_dir: str | None, **options: Any) -> None:
@@ -81,7 +83,7 @@ def grade(lab: str, submissions: tuple[str, ...], case_dir: str | None,
     _grade_case(the_lab, case_dir, submissions, limits=limits, **{
         k: options[k] for k in ("db", "resume", "export_fmt", "out", "assignment",
                                 "feedback_dir", "as_json", "canvas_id", "moodle_identifier",
-                                "moodle_max")})
+                                "moodle_max", "lang")})
 
 
 def sandbox_limits(time_limit: float | None, memory_mb: int | None) -> Any:
@@ -104,8 +106,9 @@ def sandbox_limits(time_limit: float | None, memory_mb: int | None) -> Any:
 def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, limits: Any,
                 db: str | None, resume: bool, export_fmt: str | None, out: str | None,
                 assignment: str, feedback_dir: str | None, as_json: bool, canvas_id: str,
-                moodle_identifier: str, moodle_max: float) -> None:
+                moodle_identifier: str, moodle_max: float, lang: str = "en") -> None:
     from workbench.grading.batch import grade_batch, student_keys
+    from workbench.i18n import language
 
     case = _case(the_lab, case_dir)
     if case.private is None:
@@ -122,11 +125,12 @@ def _grade_case(the_lab: Any, case_dir: str, submissions: tuple[str, ...], *, li
     gradebook = _gradebook(db)
     graded = grade_batch(the_lab, case, [Path(s) for s in submissions],
                          gradebook=gradebook, resume=resume, feedback_dir=feedback_dir,
-                         limits=limits)
+                         limits=limits, lang=lang)
     if export_fmt and out:
-        export_grades(export_fmt, graded, out, assignment=assignment or the_lab.title,
-                      canvas_id=canvas_id, moodle_identifier=moodle_identifier,
-                      moodle_max=moodle_max)
+        with language(lang):
+            export_grades(export_fmt, graded, out, assignment=assignment or the_lab.title,
+                          canvas_id=canvas_id, moodle_identifier=moodle_identifier,
+                          moodle_max=moodle_max)
     print_grades(graded, as_json)
 
 

@@ -71,7 +71,7 @@ def submission_digest(path: Path) -> str:
 def grade_batch(lab: Lab, case: Case, paths: Sequence[str | Path], *,
                 gradebook: Gradebook | None = None, resume: bool = False,
                 feedback_dir: str | Path | None = None, refs: References | None = None,
-                limits: Limits | None = None, progress: bool = True,
+                limits: Limits | None = None, progress: bool = True, lang: str = "en",
                 ) -> list[tuple[str, GradeReport]]:
     """Grade every submission; return ``(student, report)`` pairs in the order given.
 
@@ -98,14 +98,14 @@ def grade_batch(lab: Lab, case: Case, paths: Sequence[str | Path], *,
             if feedback_dir is not None:  # the page is asked for: write it, grade stands
                 feedback_page(lab, case, stored.report,
                               own_solution(lab, case, path, refs, limits), refs,
-                              Path(feedback_dir) / f"{student}.html")
+                              Path(feedback_dir) / f"{student}.html", lang=lang)
             continue
         report, solution = _grade_one(lab, case, path, refs, limits, feedback_dir is not None)
         if gradebook is not None:
             gradebook.record(report, student=student, digest=digest, grader=grader)
         if feedback_dir is not None:
             feedback_page(lab, case, report, solution, refs,
-                          Path(feedback_dir) / f"{student}.html")
+                          Path(feedback_dir) / f"{student}.html", lang=lang)
         graded.append((student, report))
     return graded
 
@@ -211,7 +211,7 @@ class CourseGrades:
 def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, workers: int = 1,
                  dask: str | None = None, regrade: bool = False, limits: Limits | None = None,
                  feedback_dir: str | Path | None = None, db: str | Path | None = None,
-                 progress: bool = True) -> CourseGrades:
+                 progress: bool = True, lang: str = "en") -> CourseGrades:
     """Grade every student's submission in ``submissions`` against their own case of
     ``course`` and store each grade in the course gradebook as soon as it is computed.
 
@@ -222,7 +222,7 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
     ``db`` replaces the course's database (a path or a SQLAlchemy URL; default
     ``WORKBENCH_DB`` or ``COURSE/gradebook.sqlite``); ``feedback_dir`` gets one HTML page per
     graded student, those graded before included (their stored grade is not recomputed; their
-    solution is read, or their code run on their own case, again to draw it). Every path a task carries is absolute (Dask workers run elsewhere).
+    solution is read, or their code run on their own case, again to draw it), in ``lang``. Every path a task carries is absolute (Dask workers run elsewhere).
     On Dask, :class:`~workbench.grading.pool.NoWorkers` stops the batch when no worker is
     left; what was graded until then is stored and a rerun resumes.
     """
@@ -248,12 +248,12 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
                 if feedback_dir is not None:  # the page is asked for: write it, grade stands
                     tasks.append(replace(
                         _task(lab, course, student, path, hidden, refs_key, limits,
-                              feedback_dir),
+                              feedback_dir, lang),
                         stored_report=stored.report.to_dict()))
                 continue
             digests[student] = digest
             tasks.append(_task(lab, course, student, path, hidden, refs_key, limits,
-                               feedback_dir))
+                               feedback_dir, lang))
         if tasks:  # solve the shared hidden cases once, before the workers all need them
             for case in hidden:
                 cached_references(lab, case, course.refs_dir(lab.slug), grader=refs_key)
@@ -280,11 +280,13 @@ def grade_course(lab: Lab, course: str | Path, submissions: str | Path, *, worke
 
 
 def _task(lab: Lab, course: Course, student: str, path: Path, hidden: list[Case],
-          refs_key: str, limits: Limits | None, feedback_dir: str | Path | None) -> Task:
+          refs_key: str, limits: Limits | None, feedback_dir: str | Path | None,
+          lang: str = "en") -> Task:
     page = Path(feedback_dir).resolve() / f"{student}.html" if feedback_dir else None
     return Task(lab=lab.slug, student=student, submission=str(path.resolve()),
                 case=str(course.case_dir(lab.slug, student).resolve()),
                 hidden=tuple(str(c.root.resolve()) for c in hidden),
                 refs=str(course.refs_dir(lab.slug).resolve()),
                 refs_key=refs_key, limits=limits, feedback=str(page) if page else None,
-                require_code=bool(course.assignment(lab.slug).get("require_code", False)))
+                require_code=bool(course.assignment(lab.slug).get("require_code", False)),
+                lang=lang)

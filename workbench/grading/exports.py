@@ -143,12 +143,18 @@ def moodle_csv(graded: Graded, path: str | Path, *, identifier: str = "idnumber"
 
 
 def feedback_text(report: GradeReport) -> str:
-    """A short plain-text summary: score, each criterion, every problem."""
-    lines = [f"Score {_points(report.score)} / {_points(report.max_score)}"
-             + ("" if report.valid else " (submission not valid)")]
-    lines += [f"{c.label}: {_points(c.points)} / {_points(c.max_points)}. {c.message}"
+    """A short plain-text summary: score, each criterion, every problem, in the language in
+    force (``workbench.i18n.language``; the CLI's ``--lang``)."""
+    from workbench.i18n import t, translate_message
+
+    score = t("Score {score} / {max}", score=_points(report.score),
+              max=_points(report.max_score))
+    lines = [score if report.valid else t("{score} (submission not valid)", score=score)]
+    lines += [t("{criterion}: {points} / {max}. {message}", criterion=translate_message(c.label),
+                points=_points(c.points), max=_points(c.max_points),
+                message=translate_message(c.message))
               for c in report.criteria]
-    lines += [f"Problem: {p}" for p in report.problems]
+    lines += [t("Problem: {problem}", problem=translate_message(p)) for p in report.problems]
     return "\n".join(lines)
 
 

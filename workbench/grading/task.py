@@ -52,6 +52,7 @@ class Task:
     limits: Limits | None = None
     feedback: str | None = None
     require_code: bool = False  # the assignment grades code only (see workbench.assign)
+    lang: str = "en"  # language of the feedback page
     # Set for a student graded before: only their feedback page is written, for this report
     # (the stored grade stands; nothing is graded or recorded again).
     stored_report: dict[str, Any] | None = None
@@ -70,7 +71,7 @@ def run_task(task: Task, lab: Lab | None = None) -> dict[str, Any]:
         report = GradeReport.from_dict(task.stored_report)
         if task.feedback:
             solution = own_solution(lab, case, Path(task.submission), refs, task.limits)
-            feedback_page(lab, case, report, solution, refs, Path(task.feedback))
+            feedback_page(lab, case, report, solution, refs, Path(task.feedback), lang=task.lang)
         return {"student": task.student, "report": task.stored_report,
                 "seconds": round(time.perf_counter() - start, 3), "feedback_only": True}
     try:
@@ -80,7 +81,7 @@ def run_task(task: Task, lab: Lab | None = None) -> dict[str, Any]:
             f"{task.submission}: the grader failed on this submission ({type(exc).__name__}: "
             f"{exc}); tell the instructor"]), None
     if task.feedback:
-        feedback_page(lab, case, report, solution, refs, Path(task.feedback))
+        feedback_page(lab, case, report, solution, refs, Path(task.feedback), lang=task.lang)
     return {"student": task.student, "report": report.to_dict(),
             "seconds": round(time.perf_counter() - start, 3)}
 
@@ -203,7 +204,7 @@ def combine(own: GradeReport, hidden: list[GradeReport]) -> GradeReport:
 
 
 def feedback_page(lab: Lab, case: Case, report: GradeReport, solution: Any, refs: References,
-                  path: Path) -> None:
+                  path: Path, *, lang: str = "en") -> None:
     """Write the student's HTML feedback page (their solution next to the baseline and
     reference, when it could be read)."""
     # Imported here: feedback pages pull in the app's translations, which import this module.
@@ -213,5 +214,5 @@ def feedback_page(lab: Lab, case: Case, report: GradeReport, solution: Any, refs
     if solution is not None:
         solutions = {"you": solution, **solutions}
     tmp = path.with_name(f".{path.name}.tmp")
-    write_feedback(lab, case, report, solutions, tmp)
+    write_feedback(lab, case, report, solutions, tmp, lang=lang)
     shutil.move(tmp, path)  # a page is either complete or absent
