@@ -533,7 +533,8 @@ def _public_of(folder: Path) -> Path:
     return folder
 
 
-def _language(lang: str | None) -> str:
+def student_language(lang: str | None = None) -> str:
+    """``lang``, else the ``WORKBENCH_LANG`` environment variable, as ``en`` or ``zh``."""
     code = lang or os.environ.get(LANG_ENV) or "en"
     code = code.split("_")[0].split("-")[0].lower()
     return code if code in ("en", "zh") else "en"
@@ -560,7 +561,7 @@ def check(
     """
     from workbench.i18n import language, t
 
-    code = _language(lang)
+    code = student_language(lang)
     if in_sandbox():
         return StepReport(step_id, step_id, NOT_RUN, 0.0, 0.0, "checked by the grader")
     if namespace is None:

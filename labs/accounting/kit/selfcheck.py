@@ -12,7 +12,8 @@ import pandas as pd
 
 from labs.accounting.kit.contract import KEYS
 from labs.accounting.kit.reference import Reference
-from workbench.i18n import N_
+from workbench.exercise import student_language
+from workbench.i18n import N_, language, translate_message
 
 TOLERANCE = 0.01
 GROUP_REGION = "GROUP"
@@ -135,11 +136,15 @@ def self_check(
     tables: Mapping[str, pd.DataFrame],
     flags: pd.DataFrame,
     entry_ids: set[str] | None = None,
+    lang: str | None = None,
 ) -> list[str]:
     """Every problem the self-check finds, as sentences (empty when the report is well formed).
 
-    ``entry_ids``: the ids of your ledger, to check the flags name real entries."""
+    ``entry_ids``: the ids of your ledger, to check the flags name real entries. ``lang``:
+    ``"en"`` or ``"zh"`` (default: the ``WORKBENCH_LANG`` environment variable, else English).
+    """
     ref = Reference.load(public_dir)
     found = table_problems(tables, set(ref.account_type), set(ref.regions["region"]))
     found += score_problems(flags, entry_ids)
-    return [f"{where}: {problem}" for problem, where in found]
+    with language(student_language(lang)):
+        return [translate_message(f"{where}: {problem}") for problem, where in found]

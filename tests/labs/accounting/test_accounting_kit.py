@@ -47,6 +47,9 @@ def test_write_report_round_trips_and_self_check(tiny_case, tiny_reference, tmp_
     problems = kit.self_check(tiny_case.public, broken, flags, ids)
     assert any("must balance" in p for p in problems)
     assert any("not a number >= 0" in p for p in problems)
+    zh = kit.self_check(tiny_case.public, broken, flags, ids, lang="zh")
+    assert len(zh) == len(problems)
+    assert any("TB_Consolidated" in p and "借方" in p for p in zh), zh  # the sheet, verbatim
 
 
 def test_benford_helpers():
