@@ -235,10 +235,11 @@ def headline(story: Story, claim: Any, fmt: Formatter = effect_text) -> dbc.Col:
     interval = claim_interval(story, claim)
     ci = (
         t(
-            "95 % interval over {n} cases: {low} to {high}",
+            "95 % interval over {n} cases: {low} to {high}; on average it {verdict}",
             n=CI_CASES,
             low=fmt(claim, interval[0]),
             high=fmt(claim, interval[1]),
+            verdict=t("holds") if claim.holds(sum(interval) / 2) else t("does not hold"),
         )
         if interval
         else ""
@@ -255,7 +256,7 @@ def headline(story: Story, claim: Any, fmt: Formatter = effect_text) -> dbc.Col:
                     ),  # the experimental class's effect
                     html.Div(ci, className="demo-ci"),
                     dbc.Badge(
-                        t("holds") if holds else t("does not hold"),
+                        t("holds on this case") if holds else t("does not hold on this case"),
                         color="success" if holds else "secondary",
                         class_name="demo-verdict",
                     ),
