@@ -69,7 +69,7 @@ def test_instructor_creates_grades_and_exports(course_ui, course_server, tmp_pat
     ui.click_text("#instructor-tabs .nav-link", "Grade submissions")
     ui.element("#instructor-lab option[value='logistics']").click()
     ui.upload("instructor-class-upload", archive)
-    status = ui.text_in("#instructor-grade-status", "Graded", timeout=120)
+    status = _graded_status(ui)
     assert "Graded 3 students" in status and "x99.json" in status
     ui.screenshot("instructor-graded")
 
@@ -155,3 +155,18 @@ def wait_for_file(path: Path, timeout: float = 30) -> Path:
             return path
         time.sleep(0.2)
     raise AssertionError(f"{path} was not downloaded; found {list(path.parent.iterdir())}")
+
+
+def _graded_status(ui) -> str:
+    """The class's grading job's status; when it never comes, what the job places held (the
+    app runs in this process): a job still waiting for a place says so."""
+    from selenium.common.exceptions import TimeoutException
+
+    try:
+        return ui.text_in("#instructor-grade-status", "Graded", timeout=240)
+    except TimeoutException:
+        from workbench.app.jobs import limited_manager
+
+        shown = ui.element("#instructor-grade-status").text
+        raise AssertionError(f"no grade after 240 s; the page shows {shown!r}; job places: "
+                             f"{limited_manager().places.read()}") from None
