@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,9 +43,9 @@ def live_server() -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser(tmp_path: Path):
-    """Headless Chromium (1400×1000) with a fresh profile; quits after the test."""
+def chromium(tmp_path: Path, *, console: bool = False) -> Iterator[Any]:
+    """Headless Chromium (1400×1000) with a fresh profile in ``tmp_path``; ``console`` keeps
+    the browser's console log. Quits when the generator is closed."""
     if not CHROMIUM.is_file():
         pytest.skip(f"needs {CHROMIUM} (Debian packages chromium, chromium-driver)")
     from selenium import webdriver
@@ -57,12 +58,20 @@ def browser(tmp_path: Path):
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
     options.add_argument("--window-size=1400,1000")
+    if console:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_window_size(1400, 1000)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(tmp_path: Path):
+    """Headless Chromium (1400×1000) with a fresh profile; quits after the test."""
+    yield from chromium(tmp_path)
 
 
 class Ui:

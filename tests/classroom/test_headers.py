@@ -3,10 +3,8 @@ page still works in a real browser with the policy on, and the browser reports n
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from browser.conftest import CHROMEDRIVER, CHROMIUM, HEADLESS_FLAGS, Ui
+from browser.conftest import Ui, chromium
 
 
 def test_every_page_carries_the_headers():
@@ -27,24 +25,7 @@ def test_every_page_carries_the_headers():
 @pytest.fixture
 def logging_browser(tmp_path):
     """Headless Chromium keeping the browser's console (where CSP violations are reported)."""
-    if not CHROMIUM.is_file():
-        pytest.skip(f"needs {CHROMIUM} (Debian packages chromium, chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ["SE_OFFLINE"] = "true"
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in HEADLESS_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_window_size(1400, 1000)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    yield from chromium(tmp_path, console=True)
 
 
 @pytest.mark.browser

@@ -150,11 +150,13 @@ def demo(lab: str | None, seed: int | None, size: str, host: str, port: int,
                                  param_hint="--lab")
     if prepare:
         from workbench.app.story import prepare as prepare_story
+        from workbench.i18n import t
 
         for slug in [lab] if lab else list(labs()):
             seconds = prepare_story(labs()[slug], seed, size,
                                     say=lambda line: click.echo(line, err=True))
-            click.echo(f"{slug}: the story is ready ({seconds:.0f} s)", err=True)
+            click.echo(t("{lab}: the story is ready ({seconds:.0f} s)", lab=slug,
+                         seconds=seconds), err=True)
         return
     from waitress import serve
 

@@ -13,6 +13,7 @@ grade.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import json
@@ -155,11 +156,18 @@ def _stable_kgrams(string: str, k: int) -> Any:
     return h.view(np.int64)
 
 
-def _fingerprint(name: str, code: str, boilerplate: Any = None) -> Any:
+@functools.cache
+def _stable_copydetect() -> None:
+    """Once per process: copydetect's k-gram hashes are :func:`_stable_kgrams`."""
     import copydetect.utils
+
+    copydetect.utils.hashed_kgrams = _stable_kgrams
+
+
+def _fingerprint(name: str, code: str, boilerplate: Any = None) -> Any:
     from copydetect import CodeFingerprint
 
-    copydetect.utils.hashed_kgrams = _stable_kgrams  # see _stable_kgrams
+    _stable_copydetect()
 
     logging.getLogger().disabled, was = True, logging.getLogger().disabled
     try:
